@@ -1,0 +1,21 @@
+// Package emulator is an embedded Google Cloud Pub/Sub emulator for tests,
+// local development and benchmarks.
+//
+// It re-hosts the state machine of cloud.google.com/go/pubsub/v2/pstest on a
+// gRPC server of its own, so that it can add what pstest lacks:
+//
+//   - panic recovery: no request, however malformed, stops the server; a
+//     panic becomes codes.Internal and serving continues;
+//   - a conformance layer that validates requests before pstest sees them and
+//     fixes responses afterwards, so the emulator answers like the real
+//     service where pstest differs (resource-name and label rules, update
+//     masks, ack deadlines, retention up to 31 days, server defaults,
+//     project-exact listing with paging, schema semantics, ...);
+//   - an in-memory google.iam.v1.IAMPolicy service for topics, subscriptions
+//     and schemas, with etags and member/role validation;
+//   - the standard gRPC health service;
+//   - fault injection and per-method RPC counters.
+//
+// Start returns a running *Server; point clients at Server.Addr (for example
+// through PUBSUB_EMULATOR_HOST) or use Server.ClientOptions.
+package emulator

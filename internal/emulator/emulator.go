@@ -1,0 +1,207 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	iampb "cloud.google.com/go/iam/apiv1/iampb"
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// Options configure Start.
+type Options struct {
+	// Host to listen on; "" means 127.0.0.1.
+	Host string
+	// Port to listen on; 0 picks a free port.
+	Port int
+	// Project is an optional default project ID, reported by Server.Project.
+	Project string
+	// Faults are injected from the start (see Server.InjectFault).
+	Faults []Fault
+	// Seed seeds the fault-injection random source; 0 means a time-based seed.
+	Seed int64
+	// StartNotServing makes the health service report NOT_SERVING until
+	// SetHealth(true) is called (for callers that bootstrap state first).
+	StartNotServing bool
+}
+
+// maxMessageSize is the largest request the server accepts. The real
+// service accepts publish requests of up to 10 MB, above gRPC's 4 MB default.
+const maxMessageSize = 20 << 20
+
+// Server is a running embedded emulator.
+type Server struct {
+	addr    string
+	project string
+	lis     net.Listener
+	gsrv    *grpc.Server
+	fake    *pstest.Server
+	health  *health.Server
+	conf    *conformance
+	iam     *iamService
+
+	faultMu sync.Mutex
+	faults  []Fault
+	rng     *rand.Rand
+
+	countMu sync.Mutex
+	counts  map[string]int64
+
+	closeOnce sync.Once
+	closeErr  error
+	serveErr  chan error
+}
+
+// Start starts an emulator that serves in the background until Close.
+// A port that is already in use is returned as an error naming the address.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	host := opts.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if opts.Port < 0 || opts.Port > 65535 {
+		return nil, fmt.Errorf("emulator: invalid port %d", opts.Port)
+	}
+	for _, f := range opts.Faults {
+		if err := f.validate(); err != nil {
+			return nil, err
+		}
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(opts.Port))
+	lis, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: cannot listen on %s: %w", addr, err)
+	}
+
+	fake := pstest.NewServer()
+	// pstest always serves on a listener of its own; we serve its state on
+	// ours, so stop its server (after making sure it has started, to avoid a
+	// log line from a Serve that races with Stop).
+	stopFakeListener(ctx, fake.Addr, fake)
+
+	seed := opts.Seed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	s := &Server{
+		addr:     lis.Addr().String(),
+		project:  opts.Project,
+		lis:      lis,
+		fake:     fake,
+		health:   health.NewServer(),
+		faults:   append([]Fault(nil), opts.Faults...),
+		rng:      rand.New(rand.NewSource(seed)),
+		counts:   map[string]int64{},
+		serveErr: make(chan error, 1),
+	}
+	s.conf = newConformance(s)
+	s.iam = newIAMService(s)
+
+	s.gsrv = grpc.NewServer(
+		grpc.MaxRecvMsgSize(maxMessageSize),
+		grpc.ChainUnaryInterceptor(s.recoverUnary, s.countUnary, s.faultUnary, s.conf.unary),
+		grpc.ChainStreamInterceptor(s.recoverStream, s.countStream, s.faultStream, s.conf.stream),
+	)
+	pb.RegisterPublisherServer(s.gsrv, &fake.GServer)
+	pb.RegisterSubscriberServer(s.gsrv, &fake.GServer)
+	pb.RegisterSchemaServiceServer(s.gsrv, &fake.GServer)
+	iampb.RegisterIAMPolicyServer(s.gsrv, s.iam)
+	healthpb.RegisterHealthServer(s.gsrv, s.health)
+	s.SetHealth(!opts.StartNotServing)
+
+	go func() { s.serveErr <- s.gsrv.Serve(lis) }()
+	return s, nil
+}
+
+// stopFakeListener stops pstest's own gRPC server once it is known to be
+// serving. Its state (and its per-subscription goroutines) stay alive.
+func stopFakeListener(ctx context.Context, addr string, fake *pstest.Server) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err == nil {
+		_, _ = pb.NewPublisherClient(conn).ListTopics(ctx, &pb.ListTopicsRequest{Project: "projects/-"}, grpc.WaitForReady(true))
+		_ = conn.Close()
+	}
+	// Close stops the gRPC server and closes the listener. It also stops the
+	// goroutines of existing subscriptions, of which there are none yet.
+	_ = fake.Close()
+}
+
+// Addr returns the host:port the emulator serves on.
+func (s *Server) Addr() string { return s.addr }
+
+// Project returns Options.Project.
+func (s *Server) Project() string { return s.project }
+
+// Fake returns the underlying pstest server, for its test helpers
+// (Messages, ClearMessages, SetTimeNowFunc, ...). Its Addr is not served.
+func (s *Server) Fake() *pstest.Server { return s.fake }
+
+// ClientOptions returns the options that connect a Google Cloud Go client
+// (pubsub.NewClient, apiv1.NewSchemaClient, ...) to this emulator.
+func (s *Server) ClientOptions() []option.ClientOption {
+	return []option.ClientOption{
+		option.WithEndpoint(s.addr),
+		option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+		option.WithTelemetryDisabled(),
+	}
+}
+
+// SetHealth sets the status the gRPC health service reports, for the whole
+// server ("") and for each Pub/Sub service.
+func (s *Server) SetHealth(serving bool) {
+	st := healthpb.HealthCheckResponse_NOT_SERVING
+	if serving {
+		st = healthpb.HealthCheckResponse_SERVING
+	}
+	for _, svc := range []string{"", "google.pubsub.v1.Publisher", "google.pubsub.v1.Subscriber",
+		"google.pubsub.v1.SchemaService", "google.iam.v1.IAMPolicy"} {
+		s.health.SetServingStatus(svc, st)
+	}
+}
+
+// closeTimeout bounds the graceful part of Close.
+const closeTimeout = 2 * time.Second
+
+// Close stops the server: gracefully, then forcibly after a short timeout
+// (streams such as StreamingPull do not end by themselves). It is safe to
+// call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.health.Shutdown()
+		done := make(chan struct{})
+		go func() {
+			s.gsrv.GracefulStop()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(closeTimeout):
+			s.gsrv.Stop()
+			<-done
+		}
+		// Stops the per-subscription delivery goroutines.
+		_ = s.fake.Close()
+		if err := <-s.serveErr; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			s.closeErr = err
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,329 @@
+package model
+
+import (
+	"sort"
+	"time"
+)
+
+// Built-in defaults: the safe ones. Every one is visible in plan and can be
+// changed by the defaults block or on the resource itself.
+const (
+	DefaultAckDeadline           = 60 * time.Second
+	DefaultMinimumBackoff        = 10 * time.Second
+	DefaultMaximumBackoff        = 600 * time.Second
+	DefaultMaxDeliveryAttempts   = 5
+	DefaultSubscriptionRetention = 7 * Day
+	// DeadLetterSubscriptionRetention is the retention of the pull
+	// subscription pubsubctl attaches to every dead-letter topic it creates.
+	DeadLetterSubscriptionRetention = 7 * Day
+)
+
+// Defaults is the configuration's defaults block: values applied to every
+// resource that does not set them itself.
+type Defaults struct {
+	Subscription SubscriptionDefaults
+	Topic        TopicDefaults
+	Meta         Meta
+}
+
+// SubscriptionDefaults are defaults for subscriptions. Nil means "not set by
+// the defaults block".
+type SubscriptionDefaults struct {
+	AckDeadline         *time.Duration
+	MessageRetention    *time.Duration
+	RetainAckedMessages *bool
+	Expiration          *Expiration
+	RetryPolicy         *RetryPolicy // fields left 0 fall back to built-ins
+	RetryPolicyOff      bool         // retry_policy = false
+	DeadLetterOff       *OptOut      // dead_letter = false
+	MaxDeliveryAttempts *int
+	Labels              map[string]string
+}
+
+// TopicDefaults are defaults for topics.
+type TopicDefaults struct {
+	MessageRetention *time.Duration
+	Labels           map[string]string
+}
+
+// ApplyDefaults fills every field the configuration left unset, first from
+// the defaults block (d may be nil), then from pubsubctl's built-in safe
+// defaults, recording provenance. It then materializes the dead-letter topic
+// and subscription of every subscription that dead-letters without naming a
+// topic, adds the ownership labels, and, when the project number is known,
+// the dead-letter grants of the Pub/Sub service agent.
+func ApplyDefaults(c *Config, d *Defaults) {
+	if d == nil {
+		d = &Defaults{}
+	}
+	sd := d.Subscription
+	for _, t := range c.Topics {
+		m := &t.Meta
+		if td := d.Topic.MessageRetention; !m.IsSet("message_retention") && td != nil {
+			t.MessageRetention = *td
+			m.Set("message_retention", SourceDefaults, nil)
+		}
+		t.Labels = mergeLabels(t.Labels, d.Topic.Labels, m)
+	}
+	var derivedTopics []*Topic
+	var derivedSubs []*Subscription
+	for _, s := range c.Subscriptions {
+		m := &s.Meta
+		if !m.IsSet("ack_deadline") {
+			if sd.AckDeadline != nil {
+				s.AckDeadline = *sd.AckDeadline
+				m.Set("ack_deadline", SourceDefaults, nil)
+			} else {
+				s.AckDeadline = DefaultAckDeadline
+				m.Set("ack_deadline", SourceBuiltin, nil)
+			}
+		}
+		if !m.IsSet("message_retention") {
+			if sd.MessageRetention != nil {
+				s.MessageRetention = *sd.MessageRetention
+				m.Set("message_retention", SourceDefaults, nil)
+			} else {
+				s.MessageRetention = DefaultSubscriptionRetention
+				m.Set("message_retention", SourceBuiltin, nil)
+			}
+		}
+		if !m.IsSet("retain_acked_messages") && sd.RetainAckedMessages != nil {
+			s.RetainAckedMessages = *sd.RetainAckedMessages
+			m.Set("retain_acked_messages", SourceDefaults, nil)
+		}
+		if !m.IsSet("expiration") {
+			if sd.Expiration != nil {
+				s.Expiration = *sd.Expiration
+				m.Set("expiration", SourceDefaults, nil)
+			} else {
+				s.Expiration = Expiration{Never: true}
+				m.Set("expiration", SourceBuiltin, nil)
+			}
+		}
+		applyRetryDefaults(s, sd)
+		applyDeadLetterDefaults(c, s, sd)
+		s.Labels = mergeLabels(s.Labels, sd.Labels, m)
+		if s.DeadLetter != nil && !m.IsSet("dead_letter.topic") {
+			t, sub := deadLetterResources(c, s)
+			derivedTopics = append(derivedTopics, t)
+			derivedSubs = append(derivedSubs, sub)
+			s.DeadLetter.Topic = FullName(c.Project, KindTopic, t.Name)
+			m.Set("dead_letter.topic", SourceBuiltin, nil)
+		}
+	}
+	c.Topics = append(c.Topics, derivedTopics...)
+	c.Subscriptions = append(c.Subscriptions, derivedSubs...)
+	for _, r := range c.Resources() {
+		if l := labelsOf(r); l != nil {
+			setOwnership(l, c.Stack, r.Metadata())
+		}
+	}
+	if c.ProjectNumber != "" {
+		AddDeadLetterGrants(c, c.ProjectNumber)
+	}
+}
+
+func labelsOf(r Resource) map[string]string {
+	switch r := r.(type) {
+	case *Topic:
+		if r.Labels == nil {
+			r.Labels = map[string]string{}
+		}
+		return r.Labels
+	case *Subscription:
+		if r.Labels == nil {
+			r.Labels = map[string]string{}
+		}
+		return r.Labels
+	}
+	return nil // schemas have no labels
+}
+
+func setOwnership(l map[string]string, stack string, m *Meta) {
+	l[LabelManagedBy] = ManagedByValue
+	m.Set("labels."+LabelManagedBy, SourceBuiltin, nil)
+	if stack != "" {
+		l[LabelStack] = stack
+		m.Set("labels."+LabelStack, SourceBuiltin, nil)
+	}
+}
+
+func mergeLabels(own, defaults map[string]string, m *Meta) map[string]string {
+	if len(defaults) == 0 {
+		return own
+	}
+	if own == nil {
+		own = map[string]string{}
+	}
+	keys := make([]string, 0, len(defaults))
+	for k := range defaults {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := own[k]; !ok {
+			own[k] = defaults[k]
+			m.Set("labels."+k, SourceDefaults, nil)
+		}
+	}
+	return own
+}
+
+func applyRetryDefaults(s *Subscription, sd SubscriptionDefaults) {
+	m := &s.Meta
+	if !m.IsSet("retry_policy") {
+		switch {
+		case sd.RetryPolicyOff:
+			m.Set("retry_policy", SourceDefaults, nil)
+			return
+		case sd.RetryPolicy != nil:
+			s.RetryPolicy = &RetryPolicy{}
+			m.Set("retry_policy", SourceDefaults, nil)
+		default:
+			s.RetryPolicy = &RetryPolicy{}
+			m.Set("retry_policy", SourceBuiltin, nil)
+		}
+	}
+	if s.RetryPolicy == nil {
+		return
+	}
+	if !m.IsSet("retry_policy.minimum_backoff") {
+		if sd.RetryPolicy != nil && sd.RetryPolicy.MinimumBackoff != 0 {
+			s.RetryPolicy.MinimumBackoff = sd.RetryPolicy.MinimumBackoff
+			m.Set("retry_policy.minimum_backoff", SourceDefaults, nil)
+		} else {
+			s.RetryPolicy.MinimumBackoff = DefaultMinimumBackoff
+			m.Set("retry_policy.minimum_backoff", SourceBuiltin, nil)
+		}
+	}
+	if !m.IsSet("retry_policy.maximum_backoff") {
+		if sd.RetryPolicy != nil && sd.RetryPolicy.MaximumBackoff != 0 {
+			s.RetryPolicy.MaximumBackoff = sd.RetryPolicy.MaximumBackoff
+			m.Set("retry_policy.maximum_backoff", SourceDefaults, nil)
+		} else {
+			s.RetryPolicy.MaximumBackoff = DefaultMaximumBackoff
+			m.Set("retry_policy.maximum_backoff", SourceBuiltin, nil)
+		}
+	}
+}
+
+func applyDeadLetterDefaults(c *Config, s *Subscription, sd SubscriptionDefaults) {
+	m := &s.Meta
+	if !m.IsSet("dead_letter") {
+		if sd.DeadLetterOff != nil {
+			s.DeadLetterOptOut = sd.DeadLetterOff
+			m.Set("dead_letter", SourceDefaults, nil)
+			return
+		}
+		s.DeadLetter = &DeadLetter{}
+		m.Set("dead_letter", SourceBuiltin, nil)
+	}
+	if s.DeadLetter == nil {
+		return
+	}
+	if !m.IsSet("dead_letter.max_delivery_attempts") {
+		if sd.MaxDeliveryAttempts != nil {
+			s.DeadLetter.MaxDeliveryAttempts = *sd.MaxDeliveryAttempts
+			m.Set("dead_letter.max_delivery_attempts", SourceDefaults, nil)
+		} else {
+			s.DeadLetter.MaxDeliveryAttempts = DefaultMaxDeliveryAttempts
+			m.Set("dead_letter.max_delivery_attempts", SourceBuiltin, nil)
+		}
+	}
+}
+
+// DeadLetterName returns the name of the dead-letter topic and subscription
+// pubsubctl materializes for a subscription.
+func DeadLetterName(sub string) string { return sub + DeadLetterSuffix }
+
+// deadLetterResources builds the dead-letter topic and its pull
+// subscription for s.
+func deadLetterResources(c *Config, s *Subscription) (*Topic, *Subscription) {
+	name := DeadLetterName(s.Name)
+	origin := s.Addr
+	t := &Topic{
+		Addr:        Address{Kind: KindTopic, Name: name},
+		Name:        name,
+		Labels:      map[string]string{},
+		Lifecycle:   s.Lifecycle,
+		DerivedFrom: &origin,
+		Meta:        Meta{DeclRange: s.Meta.DeclRange},
+	}
+	sub := &Subscription{
+		Addr:             Address{Kind: KindSubscription, Name: name},
+		Name:             name,
+		Topic:            FullName(c.Project, KindTopic, name),
+		AckDeadline:      DefaultAckDeadline,
+		MessageRetention: DeadLetterSubscriptionRetention,
+		Expiration:       Expiration{Never: true},
+		DeadLetterOptOut: &OptOut{Reason: "dead-letter subscription of " + origin.String()},
+		Labels:           map[string]string{},
+		Lifecycle:        s.Lifecycle,
+		DerivedFrom:      &origin,
+		Meta:             Meta{DeclRange: s.Meta.DeclRange},
+	}
+	for _, f := range []string{"topic", "ack_deadline", "message_retention", "expiration", "dead_letter"} {
+		sub.Meta.Set(f, SourceBuiltin, nil)
+	}
+	return t, sub
+}
+
+// AddDeadLetterGrants gives the Pub/Sub service agent of projectNumber
+// roles/pubsub.publisher on each dead-letter topic and
+// roles/pubsub.subscriber on each subscription that dead-letters, and
+// nothing project-wide. Grants on dead-letter topics that the configuration
+// does not declare (another project's, or an existing unmanaged topic) are
+// returned in c.ExternalBindings. It is idempotent.
+func AddDeadLetterGrants(c *Config, projectNumber string) {
+	c.ProjectNumber = projectNumber
+	agent := ServiceAgent(projectNumber)
+	topics := map[string]*Topic{}
+	for _, t := range c.Topics {
+		topics[FullName(c.Project, KindTopic, t.Name)] = t
+	}
+	for _, s := range c.Subscriptions {
+		if s.DeadLetter == nil || s.DeadLetter.Topic == "" {
+			continue
+		}
+		origin := "dead-letter grant for " + s.Addr.String()
+		addGrant(&s.IAM, RoleSubscriber, agent, origin)
+		if t, ok := topics[s.DeadLetter.Topic]; ok {
+			addGrant(&t.IAM, RolePublisher, agent, origin)
+			continue
+		}
+		eb := ExternalBinding{Resource: s.DeadLetter.Topic, Kind: KindTopic}
+		addGrant(&eb.IAM, RolePublisher, agent, origin)
+		found := false
+		for i := range c.ExternalBindings {
+			if c.ExternalBindings[i].Resource == eb.Resource {
+				addGrant(&c.ExternalBindings[i].IAM, RolePublisher, agent, origin)
+				found = true
+			}
+		}
+		if !found {
+			c.ExternalBindings = append(c.ExternalBindings, eb)
+		}
+	}
+}
+
+func addGrant(p *IAM, role, member, origin string) {
+	for _, b := range p.Bindings {
+		if b.Role == role && b.Origin == origin {
+			for _, m := range b.Members {
+				if m == member {
+					return
+				}
+			}
+		}
+	}
+	p.Bindings = append(p.Bindings, Binding{Role: role, Members: []string{member}, Origin: origin, Additive: true})
+}
+
+// ExternalBinding is IAM pubsubctl must grant on a resource that the
+// configuration does not declare, such as a dead-letter topic in another
+// project.
+type ExternalBinding struct {
+	Kind     Kind
+	Resource string // full name
+	IAM      IAM
+}
