@@ -1,0 +1,8 @@
+// Package plan owns the plan: the pure comparison of a desired
+// configuration with live state. It normalizes both sides so an unchanged
+// configuration is an exact no-op, diffs them field by field into Changes
+// (create, update, replace with reasons, delete, adopt), decides ownership
+// from labels, flags danger, orders changes by dependency, and digests the
+// live state so a saved plan can be checked for staleness. A Plan is plain
+// data: renderers and the executor only read it.
+package plan

@@ -1,0 +1,107 @@
+package plan
+
+import (
+	"strings"
+	"time"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// Pub/Sub's server-side defaults that live state reports even when the
+// configuration never asked for them.
+const (
+	serverAckDeadline        = 10 * time.Second
+	serverMaxDeliveryAttempt = 5
+	serverGCSMaxDuration     = 5 * time.Minute
+	pushVersionAttribute     = "x-goog-version"
+)
+
+// normalizeLive returns a copy of live in which values the service fills in
+// by itself are replaced by the desired ones wherever the configuration is
+// silent about them, so that an unchanged configuration is an exact no-op.
+// It never touches a value the configuration sets.
+func normalizeLive(desired, live model.Resource) model.Resource {
+	switch l := live.(type) {
+	case *model.Topic:
+		d, _ := desired.(*model.Topic)
+		c := *l
+		c.Labels = withoutSystemLabels(l.Labels)
+		if d != nil {
+			if d.StoragePolicy == nil {
+				c.StoragePolicy = nil // inherited from the organization policy
+			}
+			if d.Schema != nil && c.Schema != nil {
+				s := *c.Schema
+				if d.Schema.FirstRevisionID == "" {
+					s.FirstRevisionID = ""
+				}
+				if d.Schema.LastRevisionID == "" {
+					s.LastRevisionID = ""
+				}
+				c.Schema = &s
+			}
+		}
+		return &c
+	case *model.Subscription:
+		d, _ := desired.(*model.Subscription)
+		c := *l
+		c.Labels = withoutSystemLabels(l.Labels)
+		if c.AckDeadline == 0 {
+			c.AckDeadline = serverAckDeadline
+		}
+		if dl := c.DeadLetter; dl != nil && dl.MaxDeliveryAttempts == 0 {
+			c.DeadLetter = &model.DeadLetter{Topic: dl.Topic, MaxDeliveryAttempts: serverMaxDeliveryAttempt}
+		}
+		if d == nil {
+			return &c
+		}
+		if lp, dp := c.Push, d.Push; lp != nil && dp != nil {
+			p := *lp
+			if _, ok := dp.Attributes[pushVersionAttribute]; !ok && len(p.Attributes) > 0 {
+				attrs := map[string]string{}
+				for k, v := range p.Attributes {
+					if k != pushVersionAttribute {
+						attrs[k] = v
+					}
+				}
+				p.Attributes = attrs
+			}
+			if p.OIDC != nil && dp.OIDC != nil && dp.OIDC.Audience == "" && (p.OIDC.Audience == p.Endpoint || p.OIDC.Audience == dp.Endpoint) {
+				o := *p.OIDC
+				o.Audience = ""
+				p.OIDC = &o
+			}
+			c.Push = &p
+		}
+		if lc, dc := c.CloudStorage, d.CloudStorage; lc != nil && dc != nil {
+			cs := *lc
+			if dc.MaxDuration == 0 && cs.MaxDuration == serverGCSMaxDuration {
+				cs.MaxDuration = 0
+			}
+			if dc.MaxBytes == 0 {
+				cs.MaxBytes = 0
+			}
+			if dc.MaxMessages == 0 {
+				cs.MaxMessages = 0
+			}
+			c.CloudStorage = &cs
+		}
+		return &c
+	}
+	return live
+}
+
+// withoutSystemLabels drops labels the platform adds (goog-*), which
+// pubsubctl neither owns nor reports.
+func withoutSystemLabels(l map[string]string) map[string]string {
+	if len(l) == 0 {
+		return l
+	}
+	out := make(map[string]string, len(l))
+	for k, v := range l {
+		if !strings.HasPrefix(k, "goog-") {
+			out[k] = v
+		}
+	}
+	return out
+}
