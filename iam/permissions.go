@@ -109,9 +109,12 @@ var permissionReasons = map[string]string{
 	"pubsub.subscriptions.setIamPolicy": "apply writes the IAM policy of subscriptions whose IAM pubsubctl manages",
 	"pubsub.schemas.setIamPolicy":       "apply writes the IAM policy of schemas whose IAM pubsubctl manages",
 
-	"pubsub.topics.create": "apply creates topics",
-	"pubsub.topics.update": "apply updates topics in place (labels, retention, storage policy, schema settings, KMS key)",
-	"pubsub.topics.delete": "apply deletes this stack's topics that left the configuration (only when destroying is allowed)",
+	"pubsub.topics.create":     "apply creates topics",
+	"pubsub.topics.get":        "apply re-reads a topic after an ambiguous outcome (DeadlineExceeded, AlreadyExists) to decide whether it took effect",
+	"pubsub.subscriptions.get": "apply re-reads a subscription after an ambiguous outcome (DeadlineExceeded, AlreadyExists) to decide whether it took effect",
+	"pubsub.schemas.get":       "apply re-reads a schema after an ambiguous outcome (DeadlineExceeded, AlreadyExists) to decide whether it took effect",
+	"pubsub.topics.update":     "apply updates topics in place (labels, retention, storage policy, schema settings, KMS key)",
+	"pubsub.topics.delete":     "apply deletes this stack's topics that left the configuration (only when destroying is allowed)",
 
 	"pubsub.topics.attachSubscription": "apply creates subscriptions, which attaches them to their topic (checked on the topic)",
 	"pubsub.subscriptions.create":      "apply creates subscriptions",
@@ -157,15 +160,18 @@ func (n PermissionNeeds) Permissions() []Permission {
 	if n.Apply {
 		if n.Declared[model.KindTopic] {
 			set["pubsub.topics.create"] = true
+			set["pubsub.topics.get"] = true
 			set["pubsub.topics.update"] = true
 		}
 		if n.Declared[model.KindSubscription] {
 			set["pubsub.subscriptions.create"] = true
+			set["pubsub.subscriptions.get"] = true
 			set["pubsub.subscriptions.update"] = true
 			set["pubsub.topics.attachSubscription"] = true
 		}
 		if n.Declared[model.KindSchema] {
 			set["pubsub.schemas.create"] = true
+			set["pubsub.schemas.get"] = true
 			set["pubsub.schemas.commit"] = true
 		}
 		if n.SchemasOnTopics {

@@ -64,8 +64,8 @@ func withPushOIDC(c *model.Config) {
 var (
 	planBase  = []string{"pubsub.subscriptions.list", "pubsub.topics.list"}
 	applyBase = []string{
-		"pubsub.subscriptions.create", "pubsub.subscriptions.delete", "pubsub.subscriptions.list", "pubsub.subscriptions.update",
-		"pubsub.topics.attachSubscription", "pubsub.topics.create", "pubsub.topics.delete", "pubsub.topics.list", "pubsub.topics.update",
+		"pubsub.subscriptions.create", "pubsub.subscriptions.delete", "pubsub.subscriptions.get", "pubsub.subscriptions.list", "pubsub.subscriptions.update",
+		"pubsub.topics.attachSubscription", "pubsub.topics.create", "pubsub.topics.delete", "pubsub.topics.get", "pubsub.topics.list", "pubsub.topics.update",
 	}
 )
 
@@ -98,14 +98,14 @@ func TestNeededPermissions(t *testing.T) {
 			name: "schemas declared and used by a topic",
 			opts: []func(*model.Config){withSchema},
 			plan: with(planBase, "pubsub.schemas.list"),
-			apply: with(applyBase, "pubsub.schemas.list", "pubsub.schemas.create", "pubsub.schemas.commit",
+			apply: with(applyBase, "pubsub.schemas.list", "pubsub.schemas.create", "pubsub.schemas.get", "pubsub.schemas.commit",
 				"pubsub.schemas.attach", "pubsub.schemas.delete"),
 		},
 		{
 			name: "schemas with IAM, and IAM on topics",
 			opts: []func(*model.Config){withSchema, withSchemaViewers, withPublishers},
 			plan: with(planBase, "pubsub.schemas.list", "pubsub.schemas.getIamPolicy", "pubsub.topics.getIamPolicy"),
-			apply: with(applyBase, "pubsub.schemas.list", "pubsub.schemas.create", "pubsub.schemas.commit",
+			apply: with(applyBase, "pubsub.schemas.list", "pubsub.schemas.create", "pubsub.schemas.get", "pubsub.schemas.commit",
 				"pubsub.schemas.attach", "pubsub.schemas.delete",
 				"pubsub.schemas.getIamPolicy", "pubsub.schemas.setIamPolicy",
 				"pubsub.topics.getIamPolicy", "pubsub.topics.setIamPolicy"),
