@@ -141,7 +141,7 @@ func TestEmptyLiveCreatesEverythingInOrder(t *testing.T) {
 	for _, f := range sub.Fields {
 		if f.Path == "ack_deadline" {
 			found = true
-			if f.After != "1m" || f.Source != model.SourceBuiltin {
+			if f.After != `"1m"` || f.Source != model.SourceBuiltin {
 				t.Errorf("ack_deadline = %s from %s", f.After, f.Source)
 			}
 		}

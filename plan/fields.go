@@ -24,11 +24,12 @@ func q(s string) string {
 	return strconv.Quote(s)
 }
 
+// dur renders a duration as the configuration writes it: a quoted string.
 func dur(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
-	return model.FormatDuration(d)
+	return strconv.Quote(model.FormatDuration(d))
 }
 
 func boolean(b bool) string { return strconv.FormatBool(b) }
@@ -90,13 +91,13 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 		{path: "ack_deadline", value: dur(s.AckDeadline)},
 		{path: "message_retention", value: dur(s.MessageRetention)},
 		{path: "retain_acked_messages", value: boolean(s.RetainAckedMessages)},
-		{path: "expiration", value: s.Expiration.String()},
+		{path: "expiration", value: strconv.Quote(s.Expiration.String())},
 		{path: "enable_exactly_once_delivery", value: boolean(s.EnableExactlyOnceDelivery)},
 	}
 	if r := s.RetryPolicy; r != nil {
 		f = append(f,
-			field{path: "retry_policy.minimum_backoff", value: model.FormatDuration(r.MinimumBackoff)},
-			field{path: "retry_policy.maximum_backoff", value: model.FormatDuration(r.MaximumBackoff)})
+			field{path: "retry_policy.minimum_backoff", value: strconv.Quote(model.FormatDuration(r.MinimumBackoff))},
+			field{path: "retry_policy.maximum_backoff", value: strconv.Quote(model.FormatDuration(r.MaximumBackoff))})
 	} else {
 		f = append(f, field{path: "retry_policy.minimum_backoff"}, field{path: "retry_policy.maximum_backoff"})
 	}
@@ -140,7 +141,7 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 			field{path: "cloud_storage.filename_prefix", value: q(c.FilenamePrefix)},
 			field{path: "cloud_storage.filename_suffix", value: q(c.FilenameSuffix)},
 			field{path: "cloud_storage.filename_datetime_format", value: q(c.FilenameDatetimeFormat)},
-			field{path: "cloud_storage.format", value: format},
+			field{path: "cloud_storage.format", value: strconv.Quote(format)},
 			field{path: "cloud_storage.max_duration", value: dur(c.MaxDuration)},
 			field{path: "cloud_storage.max_bytes", value: num(c.MaxBytes)},
 			field{path: "cloud_storage.max_messages", value: num(c.MaxMessages)},

@@ -1,0 +1,594 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fatih/color"
+
+	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// Options tune the human renderers (Human and Diagnostics).
+type Options struct {
+	// Color turns ANSI colours on. The caller decides (terminal, NO_COLOR,
+	// --no-color); the package never looks at the environment.
+	Color bool
+	// Verbose (-v) shows the provenance of every value, the attributes an
+	// update leaves unchanged, and the names of unmanaged resources.
+	Verbose bool
+}
+
+// palette holds the renderer's own colours, so that colour is decided per
+// call and never through color.NoColor.
+type palette struct {
+	create, update, del, adopt, bold, warn, warnBold, danger, dangerBold, okBold *color.Color
+}
+
+func newPalette(on bool) *palette {
+	p := &palette{
+		create:     color.New(color.FgGreen),
+		update:     color.New(color.FgYellow),
+		del:        color.New(color.FgRed),
+		adopt:      color.New(color.FgCyan),
+		bold:       color.New(color.Bold),
+		warn:       color.New(color.FgYellow),
+		warnBold:   color.New(color.FgYellow, color.Bold),
+		danger:     color.New(color.FgRed),
+		dangerBold: color.New(color.FgRed, color.Bold),
+		okBold:     color.New(color.FgGreen, color.Bold),
+	}
+	for _, c := range []*color.Color{p.create, p.update, p.del, p.adopt, p.bold, p.warn, p.warnBold, p.danger, p.dangerBold, p.okBold} {
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
+}
+
+// paint colours s; the empty string stays empty.
+func paint(c *color.Color, s string) string {
+	if s == "" {
+		return ""
+	}
+	return c.Sprint(s)
+}
+
+// Human writes the plan the way `pubsubctl plan` shows it: Terraform's
+// layout, destructive changes flagged first, a summary last.
+func Human(w io.Writer, p *plan.Plan, o Options) error {
+	h := newHuman(p, o)
+	h.render()
+	_, err := io.WriteString(w, h.b.String())
+	return err
+}
+
+type human struct {
+	b strings.Builder
+	o Options
+	c *palette
+	p *plan.Plan
+	// actions maps the address of every resource change to its action, so
+	// that IAM blocks can say whether their resource is new.
+	actions map[string]plan.Action
+}
+
+func newHuman(p *plan.Plan, o Options) *human {
+	h := &human{o: o, c: newPalette(o.Color), p: p, actions: map[string]plan.Action{}}
+	for _, ch := range p.Changes {
+		h.actions[ch.Address.String()] = ch.Action
+	}
+	return h
+}
+
+func (h *human) line(s string) {
+	h.b.WriteString(s)
+	h.b.WriteByte('\n')
+}
+
+func (h *human) linef(format string, a ...any) {
+	fmt.Fprintf(&h.b, format, a...)
+	h.b.WriteByte('\n')
+}
+
+func (h *human) blank() { h.b.WriteByte('\n') }
+
+func (h *human) render() {
+	if !h.p.HasChanges() {
+		h.line(paint(h.c.okBold, "No changes.") + paint(h.c.bold, " Live state matches the configuration."))
+		h.blank()
+		h.linef("pubsubctl compared %s with the configuration and found no differences, so no changes are needed.", context(h.p))
+		h.trailer()
+		return
+	}
+	h.destructiveBox()
+	h.legend()
+	h.linef("pubsubctl will perform the following actions on %s:", context(h.p))
+	for _, ch := range h.p.Changes {
+		h.blank()
+		h.change(ch)
+	}
+	for _, ic := range h.p.IAM {
+		h.blank()
+		h.iam(ic)
+	}
+	h.blank()
+	h.footer()
+	h.trailer()
+}
+
+// context describes where the plan applies: "project P (stack S, target T)".
+func context(p *plan.Plan) string {
+	var parts []string
+	if p.Stack != "" {
+		parts = append(parts, "stack "+p.Stack)
+	}
+	if p.Target != "" {
+		parts = append(parts, "target "+p.Target)
+	}
+	s := "project " + p.Project
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+// destructiveBox flags, before anything else, every change that destroys
+// data, with its consequences and the flag apply requires.
+func (h *human) destructiveBox() {
+	d := h.p.Destructive()
+	if len(d) == 0 {
+		return
+	}
+	bar := paint(h.c.warn, "│")
+	row := func(s string) {
+		if s == "" {
+			h.line(bar)
+			return
+		}
+		h.line(bar + " " + s)
+	}
+	h.line(paint(h.c.warn, "╷"))
+	row(paint(h.c.warnBold, "Warning:") + paint(h.c.bold, " this plan destroys data"))
+	row("")
+	var protected []plan.Change
+	for _, ch := range d {
+		s := ch.Address.String() + " " + destroyVerb(ch.Action)
+		if ch.RequiresFlag != "" {
+			s += " (apply needs " + ch.RequiresFlag + ")"
+		}
+		if len(ch.Warnings) > 0 {
+			s += ":"
+		}
+		row(s)
+		for _, w := range ch.Warnings {
+			row("  - " + w)
+		}
+		if ch.PreventDestroy {
+			protected = append(protected, ch)
+		}
+	}
+	if len(protected) > 0 {
+		row("")
+		for _, ch := range protected {
+			row(paint(h.c.dangerBold, ch.Address.String()+" has lifecycle.prevent_destroy set:") +
+				paint(h.c.danger, " apply will refuse this plan, whatever the flags, until prevent_destroy is removed or the change is undone"))
+		}
+	}
+	h.line(paint(h.c.warn, "╵"))
+	h.blank()
+}
+
+func destroyVerb(a plan.Action) string {
+	if a == plan.ActionReplace {
+		return "will be replaced"
+	}
+	return "will be deleted"
+}
+
+var legendText = []struct {
+	action plan.Action
+	text   string
+}{
+	{plan.ActionCreate, "create"},
+	{plan.ActionUpdate, "update in-place"},
+	{plan.ActionReplace, "delete and then create replacement"},
+	{plan.ActionDelete, "delete"},
+	{plan.ActionAdopt, "adopt (add ownership labels)"},
+}
+
+// legend lists the symbols the plan uses, as Terraform does.
+func (h *human) legend() {
+	used := map[plan.Action]bool{}
+	for _, ch := range h.p.Changes {
+		used[ch.Action] = true
+	}
+	for _, ic := range h.p.IAM {
+		used[h.iamAction(ic)] = true
+	}
+	h.line("Resource actions are indicated with the following symbols:")
+	for _, l := range legendText {
+		if used[l.action] {
+			h.linef("%s %s", h.symbol(l.action), l.text)
+		}
+	}
+	h.blank()
+}
+
+// symbol returns the action's symbol right-aligned in three columns and
+// coloured.
+func (h *human) symbol(a plan.Action) string {
+	switch a {
+	case plan.ActionCreate:
+		return "  " + paint(h.c.create, "+")
+	case plan.ActionUpdate:
+		return "  " + paint(h.c.update, "~")
+	case plan.ActionReplace:
+		return paint(h.c.del, "-") + "/" + paint(h.c.create, "+")
+	case plan.ActionDelete:
+		return "  " + paint(h.c.del, "-")
+	case plan.ActionAdopt:
+		return " " + paint(h.c.adopt, "<=")
+	}
+	return "  ?"
+}
+
+func (h *human) attrSymbol(s string) string {
+	switch s {
+	case "+":
+		return paint(h.c.create, s)
+	case "-":
+		return paint(h.c.del, s)
+	case "~":
+		return paint(h.c.update, s)
+	}
+	return s
+}
+
+func actionPhrase(a plan.Action) string {
+	switch a {
+	case plan.ActionCreate:
+		return "will be created"
+	case plan.ActionUpdate:
+		return "will be updated in-place"
+	case plan.ActionReplace:
+		return "must be replaced"
+	case plan.ActionDelete:
+		return "will be deleted"
+	case plan.ActionAdopt:
+		return "will be adopted (ownership labels added)"
+	}
+	return "will be changed"
+}
+
+// derivedPhrase explains a resource pubsubctl materializes itself.
+func derivedPhrase(ch plan.Change) string {
+	if ch.DerivedFrom == nil {
+		return ""
+	}
+	switch ch.Kind {
+	case model.KindTopic:
+		return "dead-letter topic for " + ch.DerivedFrom.String()
+	case model.KindSubscription:
+		return "dead-letter subscription for " + ch.DerivedFrom.String()
+	}
+	return "derived from " + ch.DerivedFrom.String()
+}
+
+// attr is one line inside a resource block.
+type attr struct {
+	sym, path, value, suffix string
+}
+
+func (h *human) change(ch plan.Change) {
+	head := "# " + ch.Address.String() + " " + actionPhrase(ch.Action)
+	if d := derivedPhrase(ch); d != "" {
+		head += " (" + d + ")"
+	}
+	h.line("  " + paint(h.c.bold, head))
+	comment := func(s string) { h.line("  # " + s) }
+	if ch.NewRevision {
+		comment("(the definition changes: a new schema revision is committed; the schema is not replaced)")
+	}
+	if ch.Action == plan.ActionDelete {
+		by := "pubsubctl"
+		if h.p.Stack != "" {
+			by = "stack " + h.p.Stack
+		}
+		comment("(because it is not in the configuration and is labelled as managed by " + by + ")")
+	}
+	for _, r := range ch.ReplaceReasons {
+		comment("(" + r + ")")
+	}
+	for _, w := range ch.Warnings {
+		h.line("  " + paint(h.c.danger, "# ! "+w))
+	}
+	if ch.RequiresFlag != "" {
+		comment("(apply refuses this change without " + ch.RequiresFlag + ")")
+	}
+	if ch.PreventDestroy {
+		h.line("  " + paint(h.c.dangerBold, "# ! lifecycle.prevent_destroy is set: apply will refuse this change"))
+	}
+
+	var attrs []attr
+	hidden := 0
+	switch ch.Action {
+	case plan.ActionCreate:
+		for _, f := range ch.Fields {
+			attrs = append(attrs, attr{"+", f.Path, f.After, h.annotate(f.Source, false)})
+		}
+	case plan.ActionDelete:
+		attrs = append(attrs, attr{"-", "name", strconv.Quote(ch.Name), ""})
+	default:
+		forces := ch.Action == plan.ActionReplace
+		changed := map[string]bool{}
+		for _, f := range ch.Fields {
+			changed[f.Path] = true
+			fr := forces && f.ForcesReplace
+			switch {
+			case f.Before == "":
+				attrs = append(attrs, attr{"+", f.Path, f.After, h.annotate(f.Source, fr)})
+			case f.After == "":
+				attrs = append(attrs, attr{"-", f.Path, f.Before, h.annotate(removed, fr)})
+			default:
+				attrs = append(attrs, attr{"~", f.Path, f.Before + " -> " + f.After, h.annotate(f.Source, fr)})
+			}
+		}
+		if r := ch.After.Get(); r != nil {
+			for _, v := range plan.Values(h.p.Project, r) {
+				if changed[v.Path] {
+					continue
+				}
+				if h.o.Verbose {
+					attrs = append(attrs, attr{" ", v.Path, v.After, h.annotate(v.Source, false)})
+				} else {
+					hidden++
+				}
+			}
+		}
+	}
+
+	h.linef("%s %s %s {", h.symbol(ch.Action), ch.Kind, strconv.Quote(ch.ID))
+	width := 0
+	for _, a := range attrs {
+		width = max(width, utf8.RuneCountInString(a.path))
+	}
+	for _, a := range attrs {
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(a.path))
+		h.linef("      %s %s%s = %s%s", h.attrSymbol(a.sym), a.path, pad, a.value, a.suffix)
+	}
+	if hidden > 0 {
+		h.linef("        # (%s hidden)", plural(hidden, "unchanged attribute", "unchanged attributes"))
+	}
+	h.line("    }")
+}
+
+// removed is the pseudo-source of a value that is going away: it has no
+// provenance to show.
+const removed model.Source = -1
+
+// annotate returns what follows a value: the provenance marker, or with
+// Verbose the provenance comment, and "# forces replacement".
+func (h *human) annotate(src model.Source, forces bool) string {
+	var comments []string
+	if forces {
+		comments = append(comments, "forces replacement")
+	}
+	s := ""
+	if h.o.Verbose {
+		if p := provenance(src); p != "" {
+			comments = append(comments, p)
+		}
+	} else {
+		switch src {
+		case model.SourceBuiltin:
+			s = " (default)"
+		case model.SourceDefaults:
+			s = " (defaults block)"
+		}
+	}
+	if len(comments) > 0 {
+		c := "# " + strings.Join(comments, "; ")
+		if forces {
+			c = paint(h.c.danger, c)
+		}
+		s += " " + c
+	}
+	return s
+}
+
+// provenance says where a value came from, for -v.
+func provenance(src model.Source) string {
+	switch src {
+	case model.SourceUser:
+		return "from configuration"
+	case model.SourceDefaults:
+		return "from defaults block"
+	case model.SourceBuiltin:
+		return "from pubsubctl default"
+	case model.SourceLive:
+		return "from live state"
+	case model.SourceUnset:
+		return "Pub/Sub default"
+	}
+	return ""
+}
+
+// iamAction is the symbol an IAM block gets: + when its resource is new
+// (created or re-created), so the whole policy is new, ~ otherwise.
+func (h *human) iamAction(ic plan.IAMChange) plan.Action {
+	switch h.actions[ic.Address.String()] {
+	case plan.ActionCreate, plan.ActionReplace:
+		return plan.ActionCreate
+	}
+	return plan.ActionUpdate
+}
+
+// external reports whether an IAM change is on a resource outside the
+// configuration (a grant on another project's dead-letter topic).
+func external(ic plan.IAMChange) bool {
+	return ic.Address.Name == ic.Name && strings.HasPrefix(ic.Name, "projects/")
+}
+
+func iamSubject(ic plan.IAMChange) string {
+	if external(ic) {
+		return ic.Kind.String() + " " + ic.Name + " (not in the configuration)"
+	}
+	return ic.Address.String()
+}
+
+func iamPhrase(a plan.Action) string {
+	switch a {
+	case plan.ActionCreate:
+		return "will be set once it is created"
+	case plan.ActionReplace:
+		return "will be re-applied once it is re-created"
+	}
+	return "will be updated"
+}
+
+func (h *human) iam(ic plan.IAMChange) {
+	h.line("  " + paint(h.c.bold, "# IAM of "+iamSubject(ic)+" "+iamPhrase(h.actions[ic.Address.String()])))
+	if ic.WholePolicy {
+		h.line(`  # (iam_policy = "authoritative": roles the configuration does not name lose their members)`)
+	}
+	label := model.ShortName(h.p.Project, ic.Kind, ic.Name)
+	h.linef("%s iam %s %s {", h.symbol(h.iamAction(ic)), ic.Kind, strconv.Quote(label))
+	for _, m := range ic.Members {
+		sym := "~"
+		switch m.Action {
+		case iam.ActionAdd:
+			sym = "+"
+		case iam.ActionRemove:
+			sym = "-"
+		}
+		h.linef("      %s %s: %s%s", h.attrSymbol(sym), m.Role, m.Member, memberOrigin(m.Action, m.Origin))
+	}
+	h.line("    }")
+}
+
+func memberOrigin(action, origin string) string {
+	switch {
+	case origin != "":
+		return " (" + origin + ")"
+	case action == iam.ActionRemove:
+		return " (not in configuration)"
+	}
+	return ""
+}
+
+// iamMembers counts members added and removed across the plan.
+func iamMembers(p *plan.Plan) (added, removed int) {
+	for _, ic := range p.IAM {
+		for _, m := range ic.Members {
+			switch m.Action {
+			case iam.ActionAdd:
+				added++
+			case iam.ActionRemove:
+				removed++
+			}
+		}
+	}
+	return added, removed
+}
+
+// summary is the "Plan: ..." sentence without its label.
+func summary(p *plan.Plan) string {
+	c := p.Counts()
+	s := fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete", c.Create, c.Update, c.Replace, c.Delete)
+	if c.Adopt > 0 {
+		s += fmt.Sprintf(", %d to adopt", c.Adopt)
+	}
+	return s + "."
+}
+
+// iamSummary is the "IAM: ..." sentence without its label, or "".
+func iamSummary(p *plan.Plan) string {
+	if len(p.IAM) == 0 {
+		return ""
+	}
+	added, removed := iamMembers(p)
+	what := plural(len(p.IAM), "resource's policy changes", "resources' policies change")
+	return fmt.Sprintf("%s (%s added, %d removed).", what, plural(added, "member", "members"), removed)
+}
+
+func (h *human) footer() {
+	h.line(paint(h.c.bold, "Plan:") + " " + summary(h.p))
+	if s := iamSummary(h.p); s != "" {
+		h.line(paint(h.c.bold, "IAM:") + " " + s)
+	}
+}
+
+// trailer prints the plan's warnings and what was left alone.
+func (h *human) trailer() {
+	warnings := planWarnings(h.p)
+	if len(warnings) > 0 {
+		h.blank()
+		for _, w := range warnings {
+			h.line(paint(h.c.warnBold, "Warning:") + " " + w)
+		}
+	}
+	if len(h.p.Unmanaged) > 0 {
+		h.blank()
+		h.line(unmanagedSummary(h.p, !h.o.Verbose))
+		if h.o.Verbose {
+			for _, u := range h.p.Unmanaged {
+				h.line("  - " + u.Address.String() + unmanagedNote(u))
+			}
+		}
+	}
+}
+
+// planWarnings returns the plan's warnings, preceded by one for --target.
+func planWarnings(p *plan.Plan) []string {
+	var out []string
+	if len(p.Targets) > 0 {
+		out = append(out, "resource targeting is in effect ("+strings.Join(p.Targets, ", ")+"): changes to other resources are not planned and the plan may be incomplete")
+	}
+	return append(out, p.Warnings...)
+}
+
+func unmanagedSummary(p *plan.Plan, hint bool) string {
+	n := len(p.Unmanaged)
+	s := plural(n, "resource in the project is", "resources in the project are")
+	verb := "were"
+	if n == 1 {
+		verb = "was"
+	}
+	by := "this stack"
+	if p.Stack != "" {
+		by = "stack " + p.Stack
+	}
+	s += " not managed by " + by + " and " + verb + " left alone"
+	if hint {
+		s += " (-v lists them)"
+	}
+	return s + "."
+}
+
+func unmanagedNote(u plan.Unmanaged) string {
+	switch {
+	case u.Stack != "" && u.InConfig:
+		return " (declared in the configuration, managed by stack " + u.Stack + ")"
+	case u.Stack != "":
+		return " (managed by stack " + u.Stack + ")"
+	case u.InConfig:
+		return " (declared in the configuration, exists without ownership labels)"
+	}
+	return ""
+}
+
+// plural renders "1 thing" or "N things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

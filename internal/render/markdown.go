@@ -1,0 +1,303 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// Markdown writes the plan for a pull-request comment (GitHub-flavoured
+// Markdown): a CAUTION alert first when the plan destroys data, then the
+// summary, a table of changes, warnings, and the full human plan in a
+// collapsed ```diff block.
+func Markdown(w io.Writer, p *plan.Plan) error {
+	var b strings.Builder
+	line := func(s string) {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	linef := func(format string, a ...any) {
+		fmt.Fprintf(&b, format, a...)
+		b.WriteByte('\n')
+	}
+
+	if !p.HasChanges() {
+		line("No changes. Live state matches the configuration.")
+		line("")
+		linef("pubsubctl compared %s with the configuration and found no differences.", mdContext(p))
+		mdTrailer(&b, p)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+
+	if d := p.Destructive(); len(d) > 0 {
+		line("> [!CAUTION]")
+		linef("> **This plan destroys data.** %s:", destroyCounts(d))
+		line(">")
+		var protected []plan.Change
+		for _, ch := range d {
+			s := "> - " + code(ch.Address.String()) + " " + destroyVerb(ch.Action)
+			if ch.RequiresFlag != "" {
+				s += " (apply needs " + code(ch.RequiresFlag) + ")"
+			}
+			if len(ch.Warnings) > 0 {
+				s += ": " + mdText(strings.Join(ch.Warnings, "; "))
+			}
+			line(s + ".")
+			if ch.PreventDestroy {
+				protected = append(protected, ch)
+			}
+		}
+		for _, ch := range protected {
+			line(">")
+			linef("> **%s has %s set: apply will refuse this plan** until it is removed or the change is undone.", code(ch.Address.String()), code("lifecycle.prevent_destroy"))
+		}
+		line("")
+	}
+
+	linef("#### pubsubctl plan for %s", mdContext(p))
+	line("")
+	s := "**Plan:** " + summary(p)
+	if is := iamSummary(p); is != "" {
+		s += " **IAM:** " + is
+	}
+	line(s)
+	line("")
+
+	line("| Action | Address | Details |")
+	line("|---|---|---|")
+	for _, ch := range p.Changes {
+		linef("| %s | %s | %s |", cell(code(ch.Action.Symbol())+" "+string(ch.Action)), cell(code(ch.Address.String())), cell(changeDetails(ch)))
+	}
+	for _, ic := range p.IAM {
+		act := plan.ActionUpdate
+		if a := actionOf(p, ic.Address); a == plan.ActionCreate || a == plan.ActionReplace {
+			act = plan.ActionCreate
+		}
+		addr := code(ic.Address.String())
+		if external(ic) {
+			addr = ic.Kind.String() + " " + code(ic.Name)
+		}
+		linef("| %s | %s | %s |", cell(code(act.Symbol())+" IAM"), cell(addr), cell(iamDetails(ic)))
+	}
+
+	mdTrailer(&b, p)
+
+	var full strings.Builder
+	if err := Human(&full, p, Options{}); err != nil {
+		return err
+	}
+	text := diffHighlight(full.String())
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	line("")
+	line("<details><summary>Full plan</summary>")
+	line("")
+	line(fence + "diff")
+	b.WriteString(text)
+	line(fence)
+	line("")
+	line("</details>")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdTrailer writes the plan's warnings and what was left alone.
+func mdTrailer(b *strings.Builder, p *plan.Plan) {
+	if ws := planWarnings(p); len(ws) > 0 {
+		b.WriteString("\n> [!WARNING]\n")
+		for _, w := range ws {
+			b.WriteString("> - " + mdText(w) + "\n")
+		}
+	}
+	if len(p.Unmanaged) > 0 {
+		b.WriteString("\n<details><summary>" + htmlEscape(unmanagedSummary(p, false)) + "</summary>\n\n")
+		for _, u := range p.Unmanaged {
+			b.WriteString("- " + code(u.Address.String()) + mdText(unmanagedNote(u)) + "\n")
+		}
+		b.WriteString("\n</details>\n")
+	}
+}
+
+func mdContext(p *plan.Plan) string {
+	var parts []string
+	if p.Stack != "" {
+		parts = append(parts, "stack "+code(p.Stack))
+	}
+	if p.Target != "" {
+		parts = append(parts, "target "+code(p.Target))
+	}
+	s := "project " + code(p.Project)
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+func actionOf(p *plan.Plan, a model.Address) plan.Action {
+	for _, ch := range p.Changes {
+		if ch.Address == a {
+			return ch.Action
+		}
+	}
+	return ""
+}
+
+// destroyCounts says "1 subscription will be replaced, 1 topic and 2
+// subscriptions will be deleted".
+func destroyCounts(d []plan.Change) string {
+	var sentences []string
+	for _, a := range []plan.Action{plan.ActionReplace, plan.ActionDelete} {
+		var kinds []string
+		for _, k := range []model.Kind{model.KindSchema, model.KindTopic, model.KindSubscription} {
+			n := 0
+			for _, ch := range d {
+				if ch.Action == a && ch.Kind == k {
+					n++
+				}
+			}
+			if n > 0 {
+				kinds = append(kinds, plural(n, k.String(), k.String()+"s"))
+			}
+		}
+		if len(kinds) > 0 {
+			sentences = append(sentences, strings.Join(kinds, " and ")+" "+destroyVerb(a))
+		}
+	}
+	return strings.Join(sentences, ", ")
+}
+
+func changeDetails(ch plan.Change) string {
+	var parts []string
+	if d := derivedPhrase(ch); d != "" {
+		parts = append(parts, mdText(d))
+	}
+	paths := func() string {
+		var ps []string
+		for _, f := range ch.Fields {
+			ps = append(ps, code(f.Path))
+		}
+		return strings.Join(ps, ", ")
+	}
+	switch ch.Action {
+	case plan.ActionUpdate:
+		if len(ch.Fields) > 0 {
+			parts = append(parts, "changes "+paths())
+		}
+		if ch.NewRevision {
+			parts = append(parts, "commits a new schema revision")
+		}
+	case plan.ActionReplace:
+		parts = append(parts, mdText(strings.Join(ch.ReplaceReasons, "; ")))
+	case plan.ActionDelete:
+		parts = append(parts, "not in the configuration")
+		if len(ch.Warnings) > 0 {
+			parts = append(parts, mdText(strings.Join(ch.Warnings, "; ")))
+		}
+	case plan.ActionAdopt:
+		parts = append(parts, "ownership labels added")
+		var other []string
+		for _, f := range ch.Fields {
+			if f.Path != "labels."+model.LabelManagedBy && f.Path != "labels."+model.LabelStack {
+				other = append(other, code(f.Path))
+			}
+		}
+		if len(other) > 0 {
+			parts = append(parts, "also changes "+strings.Join(other, ", "))
+		}
+	}
+	if ch.PreventDestroy {
+		parts = append(parts, "**blocked by "+code("lifecycle.prevent_destroy")+"**")
+	} else if ch.RequiresFlag != "" {
+		parts = append(parts, "needs "+code(ch.RequiresFlag))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func iamDetails(ic plan.IAMChange) string {
+	added, removed := 0, 0
+	for _, m := range ic.Members {
+		switch m.Action {
+		case iam.ActionAdd:
+			added++
+		case iam.ActionRemove:
+			removed++
+		}
+	}
+	var parts []string
+	if added > 0 {
+		parts = append(parts, plural(added, "member", "members")+" added")
+	}
+	if removed > 0 {
+		parts = append(parts, plural(removed, "member", "members")+" removed")
+	}
+	s := strings.Join(parts, ", ")
+	if ic.WholePolicy {
+		s += " (whole policy managed)"
+	}
+	return s
+}
+
+// diffHighlight moves each line's leading +, - or ~ to the first column (~
+// becoming !), so that GitHub's diff highlighting colours the plan.
+func diffHighlight(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		t := strings.TrimLeft(l, " ")
+		indent := len(l) - len(t)
+		if indent == 0 || len(t) < 2 || t[1] != ' ' {
+			continue
+		}
+		switch t[0] {
+		case '+', '-':
+			lines[i] = t[:1] + strings.Repeat(" ", indent) + t[1:]
+		case '~':
+			lines[i] = "!" + strings.Repeat(" ", indent) + t[1:]
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// code renders s as a code span.
+func code(s string) string {
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// mdText makes plan text safe as Markdown prose: no HTML, no emphasis or
+// links by accident (_deleted-topic_), no line breaks. Backtick code spans
+// in the text (`pubsubctl forget`) are kept as code.
+func mdText(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // unbalanced backticks: no code spans
+		return strings.ReplaceAll(mdEscaper.Replace(htmlEscape(s)), "`", "\\`")
+	}
+	for i := 0; i < len(parts); i += 2 {
+		parts[i] = mdEscaper.Replace(htmlEscape(parts[i]))
+	}
+	return strings.Join(parts, "`")
+}
+
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`)
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// cell makes s safe inside a table cell.
+func cell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "|", `\|`)
+}
