@@ -1,0 +1,227 @@
+package live
+
+import (
+	"context"
+	"slices"
+
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// ---- schemas ----
+
+// CreateSchema creates a schema and returns it as stored (with its first
+// revision ID).
+func (c *Client) CreateSchema(ctx context.Context, s *model.Schema) (*model.Schema, error) {
+	full := model.FullName(c.project, model.KindSchema, s.Name)
+	p, err := schemaToProto(c.project, s)
+	if err != nil {
+		return nil, &Error{Op: "create schema", Resource: full, Err: err}
+	}
+	req := &pb.CreateSchemaRequest{Parent: "projects/" + c.project, SchemaId: s.Name, Schema: p}
+	var resp *pb.Schema
+	err = c.call(ctx, mutate, "create schema", full, func(ctx context.Context) (err error) {
+		resp, err = c.schemas.CreateSchema(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return schemaFromProto(resp), nil
+}
+
+// CommitSchema commits a new revision of a schema and returns it.
+func (c *Client) CommitSchema(ctx context.Context, s *model.Schema) (*model.Schema, error) {
+	full := model.FullName(c.project, model.KindSchema, s.Name)
+	p, err := schemaToProto(c.project, s)
+	if err != nil {
+		return nil, &Error{Op: "commit schema", Resource: full, Err: err}
+	}
+	req := &pb.CommitSchemaRequest{Name: full, Schema: p}
+	var resp *pb.Schema
+	err = c.call(ctx, mutate, "commit schema", full, func(ctx context.Context) (err error) {
+		resp, err = c.schemas.CommitSchema(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return schemaFromProto(resp), nil
+}
+
+// DeleteSchema deletes a schema and all its revisions. id may be an ID or
+// a full name.
+func (c *Client) DeleteSchema(ctx context.Context, id string) error {
+	full := qualify(c.project, model.KindSchema, id)
+	return c.call(ctx, mutate, "delete schema", full, func(ctx context.Context) error {
+		return c.schemas.DeleteSchema(ctx, &pb.DeleteSchemaRequest{Name: full})
+	})
+}
+
+// GetSchema reads a schema (latest revision, full view). NotFound passes
+// through as a status error (see IsNotFound).
+func (c *Client) GetSchema(ctx context.Context, id string) (*model.Schema, error) {
+	full := qualify(c.project, model.KindSchema, id)
+	var resp *pb.Schema
+	err := c.call(ctx, read, "get schema", full, func(ctx context.Context) (err error) {
+		resp, err = c.schemas.GetSchema(ctx, &pb.GetSchemaRequest{Name: full, View: pb.SchemaView_FULL})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return schemaFromProto(resp), nil
+}
+
+// ---- topics ----
+
+// CreateTopic creates a topic and returns it as stored.
+func (c *Client) CreateTopic(ctx context.Context, t *model.Topic) (*model.Topic, error) {
+	full := model.FullName(c.project, model.KindTopic, t.Name)
+	p, err := topicToProto(c.project, t)
+	if err != nil {
+		return nil, &Error{Op: "create topic", Resource: full, Err: err}
+	}
+	var resp *pb.Topic
+	err = c.call(ctx, mutate, "create topic", full, func(ctx context.Context) (err error) {
+		resp, err = c.topics.CreateTopic(ctx, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return topicFromProto(resp), nil
+}
+
+// UpdateTopic changes the given configuration fields of a topic ("labels",
+// "message_retention", "kms_key_name", "message_storage_policy", "schema";
+// sub-paths such as "schema.encoding" update their top-level field) to the
+// values in t, and returns the topic as stored. A field whose value in t is
+// unset is cleared.
+func (c *Client) UpdateTopic(ctx context.Context, t *model.Topic, fields []string) (*model.Topic, error) {
+	full := model.FullName(c.project, model.KindTopic, t.Name)
+	paths, err := TopicMask(fields)
+	if err != nil {
+		return nil, &Error{Op: "update topic", Resource: full, Err: err}
+	}
+	p, err := topicToProto(c.project, t)
+	if err != nil {
+		return nil, &Error{Op: "update topic", Resource: full, Err: err}
+	}
+	req := &pb.UpdateTopicRequest{Topic: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
+	var resp *pb.Topic
+	err = c.call(ctx, mutate, "update topic", full, func(ctx context.Context) (err error) {
+		resp, err = c.topics.UpdateTopic(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return topicFromProto(resp), nil
+}
+
+// DeleteTopic deletes a topic; its subscriptions survive with topic
+// "_deleted-topic_". id may be an ID or a full name.
+func (c *Client) DeleteTopic(ctx context.Context, id string) error {
+	full := qualify(c.project, model.KindTopic, id)
+	return c.call(ctx, mutate, "delete topic", full, func(ctx context.Context) error {
+		return c.topics.DeleteTopic(ctx, &pb.DeleteTopicRequest{Topic: full})
+	})
+}
+
+// GetTopic reads a topic. NotFound passes through as a status error (see
+// IsNotFound).
+func (c *Client) GetTopic(ctx context.Context, id string) (*model.Topic, error) {
+	full := qualify(c.project, model.KindTopic, id)
+	var resp *pb.Topic
+	err := c.call(ctx, read, "get topic", full, func(ctx context.Context) (err error) {
+		resp, err = c.topics.GetTopic(ctx, &pb.GetTopicRequest{Topic: full})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return topicFromProto(resp), nil
+}
+
+// ---- subscriptions ----
+
+// CreateSubscription creates a subscription and returns it as stored.
+// s.Topic and s.DeadLetter.Topic may be IDs in the client's project or
+// full names.
+func (c *Client) CreateSubscription(ctx context.Context, s *model.Subscription) (*model.Subscription, error) {
+	full := model.FullName(c.project, model.KindSubscription, s.Name)
+	p, err := subToProto(c.project, s)
+	if err != nil {
+		return nil, &Error{Op: "create subscription", Resource: full, Err: err}
+	}
+	var resp *pb.Subscription
+	err = c.call(ctx, mutate, "create subscription", full, func(ctx context.Context) (err error) {
+		resp, err = c.subs.CreateSubscription(ctx, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return subFromProto(resp), nil
+}
+
+// UpdateSubscription changes the given configuration fields of a
+// subscription to the values in s and returns it as stored. Fields are the
+// configuration's names ("ack_deadline", "message_retention",
+// "retain_acked_messages", "expiration", "retry_policy", "dead_letter",
+// "push", "bigquery", "cloud_storage", "enable_exactly_once_delivery",
+// "labels"); sub-paths ("retry_policy.minimum_backoff") update their
+// top-level field. Immutable fields ("topic", "filter",
+// "enable_message_ordering", "name") are refused. Updating "push" with
+// s.Push nil switches the subscription to pull.
+func (c *Client) UpdateSubscription(ctx context.Context, s *model.Subscription, fields []string) (*model.Subscription, error) {
+	full := model.FullName(c.project, model.KindSubscription, s.Name)
+	paths, err := SubscriptionMask(fields)
+	if err != nil {
+		return nil, &Error{Op: "update subscription", Resource: full, Err: err}
+	}
+	p, err := subToProto(c.project, s)
+	if err != nil {
+		return nil, &Error{Op: "update subscription", Resource: full, Err: err}
+	}
+	if p.PushConfig == nil && slices.Contains(paths, "push_config") {
+		p.PushConfig = &pb.PushConfig{} // an empty push config means pull
+	}
+	req := &pb.UpdateSubscriptionRequest{Subscription: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
+	var resp *pb.Subscription
+	err = c.call(ctx, mutate, "update subscription", full, func(ctx context.Context) (err error) {
+		resp, err = c.subs.UpdateSubscription(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return subFromProto(resp), nil
+}
+
+// DeleteSubscription deletes a subscription (and its backlog). id may be an
+// ID or a full name.
+func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
+	full := qualify(c.project, model.KindSubscription, id)
+	return c.call(ctx, mutate, "delete subscription", full, func(ctx context.Context) error {
+		return c.subs.DeleteSubscription(ctx, &pb.DeleteSubscriptionRequest{Subscription: full})
+	})
+}
+
+// GetSubscription reads a subscription. NotFound passes through as a status
+// error (see IsNotFound).
+func (c *Client) GetSubscription(ctx context.Context, id string) (*model.Subscription, error) {
+	full := qualify(c.project, model.KindSubscription, id)
+	var resp *pb.Subscription
+	err := c.call(ctx, read, "get subscription", full, func(ctx context.Context) (err error) {
+		resp, err = c.subs.GetSubscription(ctx, &pb.GetSubscriptionRequest{Subscription: full})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return subFromProto(resp), nil
+}

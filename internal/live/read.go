@@ -1,0 +1,272 @@
+package live
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	iampb "cloud.google.com/go/iam/apiv1/iampb"
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// State is the live state of a project.
+type State struct {
+	Project string
+	// Schemas, sorted by name, with their definition, type and revision.
+	Schemas []*model.Schema
+	// Topics, sorted by name; Addr is {KindTopic, Name: id}.
+	Topics []*model.Topic
+	// Subscriptions, sorted by name. Topic is a full name, or
+	// "_deleted-topic_" once the topic was deleted.
+	Subscriptions []*model.Subscription
+	// Policies maps the full name of every resource selected by
+	// ReadOptions.IAMFor to its IAM policy. A resource deleted while the
+	// state was read has no entry.
+	Policies map[string]*model.Policy
+	// IAMSupported is false when the target answered Unimplemented for IAM
+	// (the official emulator, bare pstest): a warning, never an error. It is
+	// only known once an IAM call was made; until then it is true.
+	IAMSupported bool
+	// RPCs counts the RPCs this Read made, by method, retries included.
+	RPCs map[string]int
+}
+
+// ReadOptions select what Read reads besides the resources themselves.
+type ReadOptions struct {
+	// IAMFor selects the resources whose IAM policy is read (full names).
+	// nil reads no policy.
+	IAMFor func(kind model.Kind, fullName string) bool
+}
+
+// Read lists every schema, topic and subscription of the project (paged,
+// page size 1000; never one Get per resource) and reads the IAM policies
+// of the resources selected by ro.IAMFor, at most Options.Parallelism at a
+// time.
+func (c *Client) Read(ctx context.Context, ro ReadOptions) (*State, error) {
+	ctx, rc := withCounter(ctx)
+	parent := "projects/" + c.project
+	var (
+		topics  []*pb.Topic
+		subs    []*pb.Subscription
+		schemas []*pb.Schema
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		topics, err = listPaged(gctx, c, "list topics", parent, func(ctx context.Context, tok string, page *[]*pb.Topic) (string, error) {
+			it := c.topics.ListTopics(ctx, &pb.ListTopicsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
+			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		})
+		return err
+	})
+	g.Go(func() (err error) {
+		subs, err = listPaged(gctx, c, "list subscriptions", parent, func(ctx context.Context, tok string, page *[]*pb.Subscription) (string, error) {
+			it := c.subs.ListSubscriptions(ctx, &pb.ListSubscriptionsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
+			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		})
+		return err
+	})
+	g.Go(func() (err error) {
+		schemas, err = listPaged(gctx, c, "list schemas", parent, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
+			it := c.schemas.ListSchemas(ctx, &pb.ListSchemasRequest{Parent: parent, View: pb.SchemaView_FULL, PageSize: pageSize, PageToken: tok})
+			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		})
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	st := &State{Project: c.project, Policies: map[string]*model.Policy{}, IAMSupported: !c.iamUnsupported.Load()}
+	// Some emulators list by string prefix (projects/p also matches
+	// projects/p2) or ignore the parent: keep this project's resources only.
+	for _, p := range schemas {
+		if inProject(p.GetName(), parent, model.KindSchema) {
+			st.Schemas = append(st.Schemas, schemaFromProto(p))
+		}
+	}
+	for _, p := range topics {
+		if inProject(p.GetName(), parent, model.KindTopic) {
+			st.Topics = append(st.Topics, topicFromProto(p))
+		}
+	}
+	for _, p := range subs {
+		if inProject(p.GetName(), parent, model.KindSubscription) {
+			st.Subscriptions = append(st.Subscriptions, subFromProto(p))
+		}
+	}
+	sort.Slice(st.Schemas, func(i, j int) bool { return st.Schemas[i].Name < st.Schemas[j].Name })
+	sort.Slice(st.Topics, func(i, j int) bool { return st.Topics[i].Name < st.Topics[j].Name })
+	sort.Slice(st.Subscriptions, func(i, j int) bool { return st.Subscriptions[i].Name < st.Subscriptions[j].Name })
+
+	if ro.IAMFor != nil && st.IAMSupported {
+		if err := c.readPolicies(ctx, ro, st); err != nil {
+			return nil, err
+		}
+	}
+	st.RPCs = rc.snapshot()
+	return st, nil
+}
+
+func inProject(name, parent string, k model.Kind) bool {
+	rest, ok := strings.CutPrefix(name, parent+"/"+k.Collection()+"/")
+	return ok && rest != "" && !strings.Contains(rest, "/")
+}
+
+// listPaged calls fetch page after page, retrying each page on its own.
+func listPaged[T any](ctx context.Context, c *Client, op, parent string, fetch func(ctx context.Context, tok string, page *[]T) (string, error)) ([]T, error) {
+	var out []T
+	tok := ""
+	for {
+		var page []T
+		var next string
+		err := c.call(ctx, read, op, parent, func(ctx context.Context) error {
+			page = page[:0]
+			var err error
+			next, err = fetch(ctx, tok, &page)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		tok = next
+	}
+}
+
+type iamTarget struct {
+	kind model.Kind
+	name string
+}
+
+// readPolicies reads the policies of the selected resources. The first
+// call probes for IAM support; an Unimplemented answer turns IAM off.
+func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) error {
+	var targets []iamTarget
+	add := func(k model.Kind, id string) {
+		full := model.FullName(c.project, k, id)
+		if ro.IAMFor(k, full) {
+			targets = append(targets, iamTarget{k, full})
+		}
+	}
+	for _, s := range st.Schemas {
+		add(model.KindSchema, s.Name)
+	}
+	for _, t := range st.Topics {
+		add(model.KindTopic, t.Name)
+	}
+	for _, s := range st.Subscriptions {
+		add(model.KindSubscription, s.Name)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	store := func(name string, p *model.Policy) {
+		mu.Lock()
+		st.Policies[name] = p
+		mu.Unlock()
+	}
+	first, err := c.getPolicy(ctx, targets[0].kind, targets[0].name)
+	switch {
+	case Code(err) == codes.Unimplemented:
+		st.IAMSupported = false
+		return nil
+	case IsNotFound(err):
+	case err != nil:
+		return err
+	default:
+		store(targets[0].name, first)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Parallelism)
+	for _, t := range targets[1:] {
+		g.Go(func() error {
+			p, err := c.getPolicy(gctx, t.kind, t.name)
+			switch {
+			case IsNotFound(err): // deleted since it was listed
+				return nil
+			case err != nil:
+				return err
+			}
+			store(t.name, p)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// GetPolicy reads the IAM policy of a resource (requested policy version
+// 3). On a target without IAM (the official emulator) the error has code
+// Unimplemented; see IsUnimplemented.
+func (c *Client) GetPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error) {
+	return c.getPolicy(ctx, kind, qualify(c.project, kind, fullName))
+}
+
+func (c *Client) getPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error) {
+	req := &iampb.GetIamPolicyRequest{Resource: fullName, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3}}
+	var resp *iampb.Policy
+	err := c.call(ctx, read, "get IAM policy of "+kind.String(), fullName, func(ctx context.Context) (err error) {
+		switch kind {
+		case model.KindTopic:
+			resp, err = c.topics.GetIamPolicy(ctx, req)
+		case model.KindSubscription:
+			resp, err = c.subs.GetIamPolicy(ctx, req)
+		default:
+			resp, err = c.schemas.GetIamPolicy(ctx, req)
+		}
+		return err
+	})
+	if err != nil {
+		if Code(err) == codes.Unimplemented {
+			c.iamUnsupported.Store(true)
+		}
+		return nil, err
+	}
+	return policyFromProto(resp), nil
+}
+
+// SetPolicy writes the IAM policy of a resource. It sends p.Etag, so a
+// policy changed since it was read fails with Aborted (re-read, recompute
+// and retry the whole read-modify-write); an empty Etag overwrites
+// blindly. It returns the stored policy with its new etag.
+func (c *Client) SetPolicy(ctx context.Context, kind model.Kind, fullName string, p *model.Policy) (*model.Policy, error) {
+	fullName = qualify(c.project, kind, fullName)
+	op := "set IAM policy of " + kind.String()
+	pp, err := policyToProto(p)
+	if err != nil {
+		return nil, &Error{Op: op, Resource: fullName, Err: err}
+	}
+	req := &iampb.SetIamPolicyRequest{Resource: fullName, Policy: pp}
+	var resp *iampb.Policy
+	err = c.call(ctx, mutate, op, fullName, func(ctx context.Context) (err error) {
+		switch kind {
+		case model.KindTopic:
+			resp, err = c.topics.SetIamPolicy(ctx, req)
+		case model.KindSubscription:
+			resp, err = c.subs.SetIamPolicy(ctx, req)
+		default:
+			resp, err = c.schemas.SetIamPolicy(ctx, req)
+		}
+		return err
+	})
+	if err != nil {
+		if Code(err) == codes.Unimplemented {
+			c.iamUnsupported.Store(true)
+		}
+		return nil, err
+	}
+	return policyFromProto(resp), nil
+}
+
+// IsUnimplemented reports whether err has code Unimplemented, as IAM calls
+// do on targets without IAM.
+func IsUnimplemented(err error) bool { return Code(err) == codes.Unimplemented }
