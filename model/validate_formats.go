@@ -1,0 +1,121 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	// Project IDs, optionally domain-scoped (example.com:my-project).
+	projectIDRE     = regexp.MustCompile(`^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	projectNumberRE = regexp.MustCompile(`^[0-9]{1,20}$`)
+	labelKeyRE      = regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$`)
+	labelValueRE    = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$`)
+	kmsKeyRE        = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`)
+	emailRE         = regexp.MustCompile(`^[^@\s:/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
+	domainRE        = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
+	principalRE     = regexp.MustCompile(`^principal(?:Set)?://[a-z0-9.-]+\.googleapis\.com/\S+$`)
+	roleRE          = regexp.MustCompile(`^(?:roles|projects/[a-z][a-z0-9.:-]*[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$`)
+	bucketRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
+	datasetRE       = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+)
+
+// pushEndpointProblem returns what is wrong with a push endpoint, or "".
+func pushEndpointProblem(endpoint string) string {
+	if endpoint == "" {
+		return "The push endpoint is empty"
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Sprintf("%q is not a valid URL", endpoint)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		switch u.Hostname() {
+		case "localhost", "127.0.0.1", "::1":
+		default:
+			return fmt.Sprintf("%q uses http://; Pub/Sub only pushes to https:// endpoints", endpoint)
+		}
+	case "":
+		return fmt.Sprintf("%q has no scheme", endpoint)
+	default:
+		return fmt.Sprintf("%q uses the scheme %q", endpoint, u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Sprintf("%q has no host", endpoint)
+	}
+	if u.User != nil {
+		return fmt.Sprintf("%q contains credentials; authenticate push requests with an oidc block instead", endpoint)
+	}
+	return ""
+}
+
+// bigQueryTableProblem returns what is wrong with a BigQuery table name
+// (PROJECT.DATASET.TABLE or PROJECT:DATASET.TABLE), or "".
+func bigQueryTableProblem(table string) string {
+	if table == "" {
+		return "The BigQuery table is empty"
+	}
+	bad := fmt.Sprintf("%q is not a BigQuery table name", table)
+	dot := strings.LastIndexByte(table, '.')
+	if dot < 0 {
+		return bad
+	}
+	rest, tbl := table[:dot], table[dot+1:]
+	sep := strings.LastIndexAny(rest, ".:")
+	if sep < 0 {
+		return bad + ": it has no project"
+	}
+	project, dataset := rest[:sep], rest[sep+1:]
+	switch {
+	case tbl == "" || len(tbl) > 1024 || strings.ContainsAny(tbl, "\t\n/:"):
+		return bad + fmt.Sprintf(": %q is not a table ID", tbl)
+	case !datasetRE.MatchString(dataset) || len(dataset) > 1024:
+		return bad + fmt.Sprintf(": %q is not a dataset ID (letters, digits and underscores)", dataset)
+	case !projectIDRE.MatchString(project):
+		return bad + fmt.Sprintf(": %q is not a project ID", project)
+	}
+	return ""
+}
+
+// avroProblem returns what is wrong with an Avro schema definition, or "".
+// It only checks that the definition is JSON and that an object schema has a
+// "type"; Pub/Sub parses the schema fully when it is created.
+func avroProblem(def string) string {
+	var v any
+	if err := json.Unmarshal([]byte(def), &v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Sprintf("it is not valid JSON (%v, at byte %d)", se, se.Offset)
+		}
+		return fmt.Sprintf("it is not valid JSON (%v)", err)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["type"]; !ok {
+			return "the JSON object has no \"type\""
+		}
+	case string, []any:
+		// A primitive type name or a union: valid Avro.
+	default:
+		return "it is a JSON " + jsonKind(v) + ", not an Avro schema object"
+	}
+	return ""
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	}
+	return "value"
+}

@@ -1,0 +1,18 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+  publishers = [
+    "user:alice@example.com",
+    "group:ops@example.com",
+    "domain:example.com",
+    "principal://iam.googleapis.com/locations/global/workforcePools/pool/subject/alice",
+    "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/attribute.team/x",
+  ]
+  iam {
+    role    = "projects/demo-project/roles/orderAuditor"
+    members = ["serviceAccount:auditor@demo-project.iam.gserviceaccount.com"]
+  }
+}

@@ -1,0 +1,15 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+}
+
+subscription "orders-billing" {
+  topic = topic.orders
+  push {
+    endpoint   = "https://example.com/push"
+    attributes = { "x-goog-version" = "v2" }
+  }
+}

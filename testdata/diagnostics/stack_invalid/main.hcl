@@ -1,0 +1,11 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "Test Stack"
+}
+
+topic "orders" {
+}
+
+subscription "orders-billing" {
+  topic = topic.orders
+}

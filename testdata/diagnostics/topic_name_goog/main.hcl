@@ -1,0 +1,7 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "goog-x" {
+}

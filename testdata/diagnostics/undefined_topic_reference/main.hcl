@@ -1,0 +1,11 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+}
+
+subscription "orders-billing" {
+  topic = topic.order
+}

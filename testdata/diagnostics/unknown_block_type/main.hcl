@@ -1,0 +1,10 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+}
+
+queue "orders" {
+}
