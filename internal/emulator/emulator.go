@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	iampb "cloud.google.com/go/iam/apiv1/iampb"
@@ -58,6 +59,9 @@ type Server struct {
 
 	countMu sync.Mutex
 	counts  map[string]int64
+
+	// quietPanics turns off the log line of recovered panics (tests).
+	quietPanics atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error

@@ -36,15 +36,17 @@ func isHealth(fullMethod string) bool {
 	return strings.HasPrefix(fullMethod, "/grpc.health.v1.")
 }
 
-func panicError(method string, p any) error {
-	log.Printf("emulator: recovered panic in %s: %v\n%s", method, p, debug.Stack())
+func (s *Server) panicError(method string, p any) error {
+	if !s.quietPanics.Load() {
+		log.Printf("emulator: recovered panic in %s: %v\n%s", method, p, debug.Stack())
+	}
 	return status.Errorf(codes.Internal, "emulator: internal error in %s: panic: %v", shortMethod(method), p)
 }
 
 func (s *Server) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			resp, err = nil, panicError(info.FullMethod, p)
+			resp, err = nil, s.panicError(info.FullMethod, p)
 		}
 	}()
 	runTestHook(info.FullMethod)
@@ -54,7 +56,7 @@ func (s *Server) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServ
 func (s *Server) recoverStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = panicError(info.FullMethod, p)
+			err = s.panicError(info.FullMethod, p)
 		}
 	}()
 	runTestHook(info.FullMethod)
