@@ -1,0 +1,305 @@
+package config
+
+import (
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// dec decodes the arguments of one body into Go values, recording the
+// provenance and range of every argument the user wrote in meta under
+// prefix + name.
+type dec struct {
+	l      *loader
+	sc     scope
+	meta   *model.Meta
+	prefix string
+}
+
+// nested returns a decoder for a nested block: paths get "name." prepended.
+func (d *dec) nested(name string) *dec {
+	c := *d
+	c.prefix = d.prefix + name + "."
+	return &c
+}
+
+// markBlock records that the user wrote a block.
+func (d *dec) markBlock(name string, b *hclsyntax.Block) {
+	if d.meta != nil {
+		r := b.DefRange()
+		d.meta.Set(d.prefix+name, model.SourceUser, &r)
+	}
+}
+
+func (d *dec) mark(name string, rng hcl.Range) {
+	if d.meta != nil {
+		d.meta.Set(d.prefix+name, model.SourceUser, &rng)
+	}
+}
+
+// value evaluates an argument. ok is false when it is absent, null or
+// failed to evaluate.
+func (d *dec) value(body *hclsyntax.Body, name string) (cty.Value, *hclsyntax.Attribute, bool) {
+	a := body.Attributes[name]
+	if a == nil {
+		return cty.NilVal, nil, false
+	}
+	v, ok := d.l.eval(a.Expr, d.sc)
+	if !ok || v.IsNull() {
+		return cty.NilVal, a, false
+	}
+	return v, a, true
+}
+
+func (d *dec) str(body *hclsyntax.Body, name string, dst *string) bool {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return false
+	}
+	if v.Type() != cty.String {
+		d.l.typeError(a, "string", v)
+		return false
+	}
+	*dst = v.AsString()
+	d.mark(name, a.Expr.Range())
+	return true
+}
+
+func (d *dec) boolean(body *hclsyntax.Body, name string, dst *bool) bool {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return false
+	}
+	if v.Type() != cty.Bool {
+		d.l.typeError(a, "bool", v)
+		return false
+	}
+	*dst = v.True()
+	d.mark(name, a.Expr.Range())
+	return true
+}
+
+func (d *dec) duration(body *hclsyntax.Body, name string, dst *time.Duration) bool {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return false
+	}
+	if v.Type() != cty.String {
+		d.l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Incorrect argument type",
+			Detail: fmt.Sprintf("Inappropriate value for argument %q: a duration string with a unit is required (e.g. \"60s\", \"10m\", \"7d\"), got %s.",
+				name, friendlyType(v.Type())),
+			Subject: a.Expr.Range().Ptr(),
+		})
+		return false
+	}
+	dur, err := model.ParseDuration(v.AsString())
+	if err != nil {
+		d.l.errorf(a.Expr.Range(), "Invalid duration", "Argument %q: %v.", name, err)
+		return false
+	}
+	*dst = dur
+	d.mark(name, a.Expr.Range())
+	return true
+}
+
+func (d *dec) integer(body *hclsyntax.Body, name string, dst *int64) bool {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return false
+	}
+	if v.Type() != cty.Number {
+		d.l.typeError(a, "number", v)
+		return false
+	}
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		d.l.errorf(a.Expr.Range(), "Invalid number", "Argument %q must be a whole number.", name)
+		return false
+	}
+	i, acc := bf.Int64()
+	if acc != big.Exact {
+		d.l.errorf(a.Expr.Range(), "Invalid number", "Argument %q is out of range.", name)
+		return false
+	}
+	*dst = i
+	d.mark(name, a.Expr.Range())
+	return true
+}
+
+func (d *dec) integerInt(body *hclsyntax.Body, name string, dst *int) bool {
+	var i int64
+	if !d.integer(body, name, &i) {
+		return false
+	}
+	if int64(int(i)) != i {
+		d.l.errorf(body.Attributes[name].Expr.Range(), "Invalid number", "Argument %q is out of range.", name)
+		return false
+	}
+	*dst = int(i)
+	return true
+}
+
+// stringMap decodes a map of strings (labels, push attributes), recording
+// "name" and one "name.KEY" path per key. A key's range is its item in an
+// object literal, or the whole expression.
+func (d *dec) stringMap(body *hclsyntax.Body, name string) (map[string]string, bool) {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return nil, false
+	}
+	ty := v.Type()
+	if !ty.IsMapType() && !ty.IsObjectType() {
+		d.l.typeError(a, "map of string", v)
+		return nil, false
+	}
+	out := map[string]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		key := k.AsString()
+		if e.IsNull() || e.Type() != cty.String {
+			d.l.errorf(a.Expr.Range(), "Incorrect argument type",
+				"Inappropriate value for argument %q: element %q: string required, got %s.", name, key, friendlyTypeOrNull(e))
+			return nil, false
+		}
+		out[key] = e.AsString()
+	}
+	whole := a.Expr.Range()
+	d.mark(name, whole)
+	items := itemRanges(a.Expr)
+	for k := range out {
+		r, ok := items[k]
+		if !ok {
+			r = whole
+		}
+		d.mark(name+"."+k, r)
+	}
+	return out, true
+}
+
+// itemRanges maps the literal keys of an object constructor to the ranges
+// of their "key = value" items.
+func itemRanges(expr hcl.Expression) map[string]hcl.Range {
+	obj, ok := expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return nil
+	}
+	out := map[string]hcl.Range{}
+	for _, item := range obj.Items {
+		k, ds := item.KeyExpr.Value(nil)
+		if ds.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+			continue
+		}
+		out[k.AsString()] = hcl.RangeBetween(item.KeyExpr.Range(), item.ValueExpr.Range())
+	}
+	return out
+}
+
+// stringList decodes a list (or set or tuple) of strings and the range of
+// each element.
+func (d *dec) stringList(body *hclsyntax.Body, name string) ([]string, []hcl.Range, *hclsyntax.Attribute, bool) {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return nil, nil, a, false
+	}
+	ty := v.Type()
+	if !ty.IsListType() && !ty.IsSetType() && !ty.IsTupleType() {
+		d.l.typeError(a, "list of string", v)
+		return nil, nil, a, false
+	}
+	out := []string{}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || e.Type() != cty.String {
+			d.l.errorf(a.Expr.Range(), "Incorrect argument type",
+				"Inappropriate value for argument %q: element %d: string required, got %s.", name, len(out), friendlyTypeOrNull(e))
+			return nil, nil, a, false
+		}
+		out = append(out, e.AsString())
+	}
+	whole := a.Expr.Range()
+	ranges := make([]hcl.Range, len(out))
+	tup, isTuple := a.Expr.(*hclsyntax.TupleConsExpr)
+	for i := range ranges {
+		ranges[i] = whole
+		if isTuple && len(tup.Exprs) == len(out) && !ty.IsSetType() {
+			ranges[i] = tup.Exprs[i].Range()
+		}
+	}
+	d.mark(name, whole)
+	return out, ranges, a, true
+}
+
+// name decodes a reference to a topic or schema: a reference such as
+// topic.orders (already the full name), a full name in any project, or a
+// plain ID in the configuration's project.
+func (d *dec) name(body *hclsyntax.Body, attr string, kind model.Kind, dst *string) bool {
+	v, a, ok := d.value(body, attr)
+	if !ok {
+		return false
+	}
+	ty := v.Type()
+	if ty.IsMapType() || ty.IsObjectType() {
+		d.l.errorf(a.Expr.Range(), "Incorrect argument type",
+			"Inappropriate value for argument %q: a %s name is required, got a map. A %s with for_each has one name per instance: pick one, e.g. %s.NAME[\"KEY\"].",
+			attr, kind, kind, kind)
+		return false
+	}
+	if ty != cty.String {
+		d.l.typeError(a, "string", v)
+		return false
+	}
+	s := v.AsString()
+	full, ok := d.l.qualify(s, kind)
+	if !ok {
+		d.l.errorf(a.Expr.Range(), "Invalid "+kind.String()+" name",
+			"%q is not a %s name: use a reference such as %s.orders, a %s ID in this project, or a full name projects/PROJECT/%s/ID.",
+			s, kind, kind, kind, kind.Collection())
+		return false
+	}
+	*dst = full
+	d.mark(attr, a.Expr.Range())
+	return true
+}
+
+// qualify turns an ID or full name into a full name.
+func (l *loader) qualify(s string, kind model.Kind) (string, bool) {
+	if _, _, ok := model.SplitName(s, kind); ok {
+		return s, true
+	}
+	if s == "" {
+		return "", false
+	}
+	for _, r := range s {
+		if r == '/' {
+			return "", false
+		}
+	}
+	return model.FullName(l.project, kind, s), true
+}
+
+// blocks returns the well-formed nested blocks of a type.
+func (l *loader) blocks(body *hclsyntax.Body, typ string) []*hclsyntax.Block {
+	var out []*hclsyntax.Block
+	for _, b := range body.Blocks {
+		if b.Type == typ && !l.bad[b] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// block returns the first well-formed nested block of a type, or nil.
+func (l *loader) block(body *hclsyntax.Body, typ string) *hclsyntax.Block {
+	if bs := l.blocks(body, typ); len(bs) > 0 {
+		return bs[0]
+	}
+	return nil
+}

@@ -1,0 +1,621 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// roots says which kinds of references an expression may use.
+type roots int
+
+const (
+	rootVar roots = 1 << iota
+	rootLocal
+	rootResource
+	rootAll = rootVar | rootLocal | rootResource
+)
+
+// scope is where an expression is evaluated.
+type scope struct {
+	roots roots
+	each  *instance // the for_each instance, nil outside for_each
+	// where names the place for "not allowed here" messages, e.g.
+	// "a variable's default".
+	where string
+}
+
+var rootNames = []string{"var", "local", "topic", "subscription", "schema", "each"}
+
+// localNode is one local value, evaluated on first use.
+type localNode struct {
+	name      string
+	attr      *hclsyntax.Attribute
+	state     evalState
+	val       cty.Value
+	sensitive bool
+}
+
+// resourceNode is one topic, subscription or schema block. Its instances
+// and their names are resolved on first use (they may depend on locals,
+// variables and other resources).
+type resourceNode struct {
+	kind      model.Kind
+	label     string
+	block     *hclsyntax.Block
+	state     evalState
+	forEach   bool
+	instances []*instance
+	ref       cty.Value // full name, map of key -> full name, or DynamicVal
+}
+
+func (n *resourceNode) String() string { return n.kind.String() + "." + n.label }
+
+// instance is one instance of a resource block: the block itself, or one
+// for_each element.
+type instance struct {
+	key    string
+	hasKey bool
+	each   cty.Value // object {key, value}
+	name   string
+	ok     bool // name resolved
+}
+
+func (l *loader) declareLocals(b *hclsyntax.Block) {
+	for _, a := range sortedAttrs(b.Body) {
+		if prev, ok := l.locals[a.Name]; ok {
+			l.errorf(a.NameRange, "Duplicate local value",
+				"A local value named %q was already defined at %s. Local value names must be unique.", a.Name, rangeString(prev.attr.NameRange))
+			continue
+		}
+		n := &localNode{name: a.Name, attr: a}
+		l.locals[a.Name] = n
+		l.localOrder = append(l.localOrder, n)
+	}
+}
+
+func (l *loader) declareResource(b *hclsyntax.Block) {
+	kind, _ := model.ParseKind(b.Type)
+	label := b.Labels[0]
+	if !hclsyntax.ValidIdentifier(label) {
+		l.errorf(b.LabelRanges[0], "Invalid "+b.Type+" label",
+			"The label %q cannot be used in references: a label must start with a letter or underscore and may contain only letters, digits, underscores and dashes. Use a valid label and set the Pub/Sub name with the name argument, e.g. name = %q.", label, label)
+		return
+	}
+	if prev, ok := l.resources[kind][label]; ok {
+		l.errorf(b.LabelRanges[0], "Duplicate "+b.Type,
+			"A %s labelled %q was already declared at %s. Labels must be unique within a kind.", b.Type, label, rangeString(prev.block.LabelRanges[0]))
+		return
+	}
+	n := &resourceNode{kind: kind, label: label, block: b}
+	l.resources[kind][label] = n
+	l.resOrder = append(l.resOrder, n)
+}
+
+// cycle reports that name, which is being evaluated, was needed again.
+func (l *loader) cycle(name string, at hcl.Range) {
+	i := len(l.stack) - 1
+	for i >= 0 && l.stack[i] != name {
+		i--
+	}
+	if i < 0 {
+		i = 0
+	}
+	chain := append(append([]string(nil), l.stack[i:]...), name)
+	l.errorf(at, "Cycle in references",
+		"%s refers to itself: %s. Break the cycle by writing one of these values directly.", name, strings.Join(chain, " → "))
+}
+
+// resolveLocal evaluates a local value once.
+func (l *loader) resolveLocal(n *localNode, at hcl.Range) cty.Value {
+	switch n.state {
+	case done:
+		return n.val
+	case visiting:
+		l.cycle("local."+n.name, at)
+		return cty.DynamicVal
+	}
+	n.state = visiting
+	l.stack = append(l.stack, "local."+n.name)
+	v, ok := l.eval(n.attr.Expr, scope{roots: rootAll, where: "a local value"})
+	// After eval, which resolved the locals this one refers to.
+	n.sensitive = l.refsSensitive(n.attr.Expr)
+	if !ok {
+		v = cty.DynamicVal
+	}
+	n.val = v
+	n.state = done
+	l.stack = l.stack[:len(l.stack)-1]
+	return v
+}
+
+// resolveProject works out the project: --project, then the pubsubctl
+// block's project argument, then PUBSUBCTL_PROJECT, then
+// GOOGLE_CLOUD_PROJECT.
+func (l *loader) resolveProject(at hcl.Range) (string, bool) {
+	switch l.projectState {
+	case done:
+		return l.project, l.projectOK
+	case visiting:
+		l.cycle("pubsubctl.project", at)
+		return "", false
+	}
+	l.projectState = visiting
+	l.stack = append(l.stack, "pubsubctl.project")
+	defer func() {
+		l.projectState = done
+		l.stack = l.stack[:len(l.stack)-1]
+	}()
+	var fromBlock string
+	var fromBlockRange hcl.Range
+	blockFailed := false
+	if l.pubsubctl != nil {
+		if a := l.pubsubctl.Body.Attributes["project"]; a != nil {
+			v, ok := l.eval(a.Expr, scope{roots: rootAll, where: "the project argument"})
+			switch {
+			case !ok:
+				blockFailed = true
+			case v.IsNull():
+			case v.Type() != cty.String:
+				l.typeError(a, "string", v)
+				blockFailed = true
+			default:
+				fromBlock, fromBlockRange = v.AsString(), a.Expr.Range()
+			}
+		}
+	}
+	switch {
+	case l.opts.Project != "":
+		l.project = l.opts.Project
+	case fromBlock != "":
+		l.project = fromBlock
+		l.projectRange = &fromBlockRange
+	case blockFailed:
+		return "", false
+	case l.env[EnvProject] != "":
+		l.project = l.env[EnvProject]
+	case l.env[EnvGoogleProject] != "":
+		l.project = l.env[EnvGoogleProject]
+	case l.pubsubctl == nil:
+		return "", false // already reported: the pubsubctl block is missing
+	default:
+		l.errorf(l.pubsubctl.TypeRange, "No project set",
+			"pubsubctl needs the Google Cloud project to manage. Set it with --project, with project = \"...\" in the pubsubctl block, or with the %s or %s environment variable.", EnvProject, EnvGoogleProject)
+		return "", false
+	}
+	l.projectOK = true
+	return l.project, true
+}
+
+// resolveResource works out a resource's instances and names once.
+func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
+	switch n.state {
+	case done:
+		return n.ref
+	case visiting:
+		l.cycle(n.String(), at)
+		return cty.DynamicVal
+	}
+	n.state = visiting
+	l.stack = append(l.stack, n.String())
+	defer func() {
+		n.state = done
+		l.stack = l.stack[:len(l.stack)-1]
+	}()
+	n.ref = cty.DynamicVal
+	project, _ := l.resolveProject(at)
+	body := n.block.Body
+	nameAttr := body.Attributes["name"]
+	fe := body.Attributes["for_each"]
+	if fe == nil {
+		inst := &instance{name: n.label, ok: true}
+		if nameAttr != nil {
+			inst.name, inst.ok = l.instanceName(n, nameAttr, inst)
+		}
+		n.instances = []*instance{inst}
+		if inst.ok {
+			n.ref = cty.StringVal(model.FullName(project, n.kind, inst.name))
+		}
+		return n.ref
+	}
+	n.forEach = true
+	v, ok := l.eval(fe.Expr, scope{roots: rootAll, where: "for_each"})
+	if !ok {
+		return n.ref
+	}
+	insts, ok := l.forEachInstances(fe, v)
+	if !ok {
+		return n.ref
+	}
+	if nameAttr == nil {
+		l.errorf(fe.NameRange, "Missing name for for_each",
+			"%s sets for_each, so every instance needs its own Pub/Sub name: add a name argument that uses each.key, e.g. name = \"%s-${each.key}\".", n, n.label)
+		return n.ref
+	}
+	names := map[string]cty.Value{}
+	for _, inst := range insts {
+		inst.name, inst.ok = l.instanceName(n, nameAttr, inst)
+		if inst.ok {
+			names[inst.key] = cty.StringVal(model.FullName(project, n.kind, inst.name))
+		} else {
+			names[inst.key] = cty.UnknownVal(cty.String)
+		}
+	}
+	n.instances = insts
+	if len(names) == 0 {
+		n.ref = cty.MapValEmpty(cty.String)
+	} else {
+		n.ref = cty.MapVal(names)
+	}
+	return n.ref
+}
+
+func (l *loader) instanceName(n *resourceNode, a *hclsyntax.Attribute, inst *instance) (string, bool) {
+	sc := scope{roots: rootAll, where: "the name argument"}
+	if inst.hasKey {
+		sc.each = inst
+	}
+	v, ok := l.eval(a.Expr, sc)
+	if !ok {
+		return "", false
+	}
+	if v.IsNull() {
+		if inst.hasKey {
+			l.errorf(a.Expr.Range(), "Invalid name", "The name of %s[%q] is null; every for_each instance needs a name.", n, inst.key)
+			return "", false
+		}
+		return n.label, true
+	}
+	if v.Type() != cty.String {
+		l.typeError(a, "string", v)
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// forEachInstances turns a for_each value into instances.
+func (l *loader) forEachInstances(fe *hclsyntax.Attribute, v cty.Value) ([]*instance, bool) {
+	rng := fe.Expr.Range()
+	ty := v.Type()
+	if v.IsNull() {
+		l.errorf(rng, "Invalid for_each argument", "The for_each value is null; use a map or a set of strings.")
+		return nil, false
+	}
+	var out []*instance
+	switch {
+	case ty.IsSetType() && v.LengthInt() == 0:
+		// toset([]) is a set of unknown element type: no instances.
+	case ty.IsSetType():
+		if !ty.ElementType().Equals(cty.String) {
+			l.errorf(rng, "Invalid for_each argument",
+				"for_each needs a map or a set of strings; this is a set of %s.", ty.ElementType().FriendlyName())
+			return nil, false
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				l.errorf(rng, "Invalid for_each argument", "for_each sets must not contain null.")
+				return nil, false
+			}
+			k := e.AsString()
+			out = append(out, &instance{key: k, hasKey: true, each: eachValue(k, e)})
+		}
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			kv, e := it.Element()
+			k := kv.AsString()
+			out = append(out, &instance{key: k, hasKey: true, each: eachValue(k, e)})
+		}
+	case ty.IsListType() || ty.IsTupleType():
+		l.errorf(rng, "Invalid for_each argument",
+			"for_each needs a map or a set of strings, and a list has no keys to name the instances by. Convert it with toset(...).")
+		return nil, false
+	default:
+		l.errorf(rng, "Invalid for_each argument",
+			"for_each needs a map or a set of strings; got %s.", ty.FriendlyName())
+		return nil, false
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out, true
+}
+
+func eachValue(key string, v cty.Value) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": v})
+}
+
+// baseContext is the evaluation context once every local and resource
+// name is known.
+func (l *loader) baseContext() *hcl.EvalContext {
+	locals := map[string]cty.Value{}
+	for name, n := range l.locals {
+		locals[name] = n.val
+	}
+	vars := map[string]cty.Value{
+		"var":   l.varObj,
+		"local": cty.ObjectVal(locals),
+	}
+	for kind, nodes := range l.resources {
+		m := map[string]cty.Value{}
+		for label, n := range nodes {
+			m[label] = n.ref
+		}
+		vars[kind.String()] = cty.ObjectVal(m)
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}
+}
+
+// eval checks the references of expr, resolves what they need, and
+// evaluates it. ok is false when evaluation failed (a diagnostic was
+// reported) or depended on a value that failed earlier; the caller must
+// then ignore the expression.
+func (l *loader) eval(expr hcl.Expression, sc scope) (cty.Value, bool) {
+	ctx, ok := l.context(expr, sc)
+	if !ok {
+		return cty.DynamicVal, false
+	}
+	v, ds := expr.Value(ctx)
+	if len(ds) > 0 && l.refsSensitive(expr) {
+		for _, d := range ds {
+			d.Expression, d.EvalContext = nil, nil
+		}
+	}
+	l.addAll(ds)
+	if ds.HasErrors() || !v.IsWhollyKnown() {
+		return cty.DynamicVal, false
+	}
+	return v, true
+}
+
+// refsSensitive reports whether expr refers to a sensitive variable or to
+// a local derived from one.
+func (l *loader) refsSensitive(expr hcl.Expression) bool {
+	for _, t := range expr.Variables() {
+		name, _, ok := attrStep(t)
+		if !ok {
+			continue
+		}
+		switch t.RootName() {
+		case "var":
+			if v := l.vars[name]; v != nil && v.Sensitive {
+				return true
+			}
+		case "local":
+			if n := l.locals[name]; n != nil && n.sensitive {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// attrStep returns the attribute name after a traversal's root.
+func attrStep(t hcl.Traversal) (string, hcl.Range, bool) {
+	if len(t) < 2 {
+		return "", hcl.Range{}, false
+	}
+	switch s := t[1].(type) {
+	case hcl.TraverseAttr:
+		return s.Name, hcl.RangeBetween(t[0].SourceRange(), s.SrcRange), true
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() {
+			return s.Key.AsString(), hcl.RangeBetween(t[0].SourceRange(), s.SrcRange), true
+		}
+	}
+	return "", hcl.Range{}, false
+}
+
+// context checks every reference of expr and builds the context to
+// evaluate it in.
+func (l *loader) context(expr hcl.Expression, sc scope) (*hcl.EvalContext, bool) {
+	ok := true
+	type want struct {
+		locals    map[string]hcl.Range
+		allLocals bool
+		res       map[model.Kind]map[string]hcl.Range
+		allRes    map[model.Kind]bool
+		each      bool
+		vars      bool
+	}
+	w := want{locals: map[string]hcl.Range{}, res: map[model.Kind]map[string]hcl.Range{}, allRes: map[model.Kind]bool{}}
+	for _, t := range expr.Variables() {
+		root := t.RootName()
+		rootRange := t[0].SourceRange()
+		name, rng, hasName := attrStep(t)
+		switch root {
+		case "var":
+			if !l.allowed(sc, rootVar, "var", rootRange) {
+				ok = false
+				continue
+			}
+			w.vars = true
+			if hasName && l.vars[name] == nil {
+				l.errorf(rng, "Reference to undeclared input variable",
+					"An input variable named %q has not been declared.%s Declare it with a variable %q block.", name, didYouMean(name, l.varNames()), name)
+				ok = false
+			}
+		case "local":
+			if !l.allowed(sc, rootLocal, "local", rootRange) {
+				ok = false
+				continue
+			}
+			if !hasName {
+				w.allLocals = true
+				continue
+			}
+			if l.locals[name] == nil {
+				l.errorf(rng, "Reference to undeclared local value",
+					"A local value named %q has not been declared.%s", name, didYouMean(name, l.localNames()))
+				ok = false
+				continue
+			}
+			if _, seen := w.locals[name]; !seen {
+				w.locals[name] = rng
+			}
+		case "topic", "subscription", "schema":
+			kind, _ := model.ParseKind(root)
+			if !l.allowed(sc, rootResource, root, rootRange) {
+				ok = false
+				continue
+			}
+			if len(t) == 1 {
+				w.allRes[kind] = true
+				continue
+			}
+			if !hasName {
+				l.errorf(t.SourceRange(), "Invalid reference",
+					"A reference to a %s needs its label, e.g. %s.orders.", root, root)
+				ok = false
+				continue
+			}
+			if l.resources[kind][name] == nil {
+				l.errorf(rng, "Reference to undeclared "+root,
+					"A %s labelled %q has not been declared.%s", root, name, didYouMean(name, l.resourceLabels(kind)))
+				ok = false
+				continue
+			}
+			if w.res[kind] == nil {
+				w.res[kind] = map[string]hcl.Range{}
+			}
+			if _, seen := w.res[kind][name]; !seen {
+				w.res[kind][name] = rng
+			}
+		case "each":
+			if sc.each == nil {
+				l.errorf(t.SourceRange(), "Reference to \"each\" without for_each",
+					"each.key and each.value can only be used in a topic, subscription or schema block that sets for_each (and not in for_each itself).")
+				ok = false
+				continue
+			}
+			if len(t) > 1 && (!hasName || (name != "key" && name != "value")) {
+				detail := "The each object has two attributes: each.key and each.value."
+				if hasName {
+					detail += didYouMean(name, []string{"key", "value"})
+				}
+				l.errorf(t.SourceRange(), "Invalid each attribute", "%s", detail)
+				ok = false
+				continue
+			}
+			w.each = true
+		default:
+			l.errorf(rootRange, "Reference to unknown name",
+				"There is nothing named %q here.%s References start with var., local., topic., subscription., schema. or (with for_each) each.", root, didYouMean(root, rootNames))
+			ok = false
+		}
+	}
+	if !ok {
+		return nil, false
+	}
+	if l.base != nil {
+		if sc.each == nil {
+			return l.base, true
+		}
+		ctx := l.base.NewChild()
+		ctx.Variables = map[string]cty.Value{"each": sc.each.each}
+		return ctx, true
+	}
+	// Before every name is known: resolve just what expr needs.
+	vars := map[string]cty.Value{}
+	if w.vars {
+		vars["var"] = l.varObj
+	}
+	if w.allLocals || len(w.locals) > 0 {
+		m := map[string]cty.Value{}
+		if w.allLocals {
+			for _, n := range l.localOrder {
+				m[n.name] = l.resolveLocal(n, expr.Range())
+			}
+		}
+		for name, rng := range w.locals {
+			m[name] = l.resolveLocal(l.locals[name], rng)
+		}
+		vars["local"] = cty.ObjectVal(m)
+	}
+	for kind, nodes := range l.resources {
+		if !w.allRes[kind] && len(w.res[kind]) == 0 {
+			continue
+		}
+		m := map[string]cty.Value{}
+		if w.allRes[kind] {
+			for label, n := range nodes {
+				m[label] = l.resolveResource(n, expr.Range())
+			}
+		}
+		for label, rng := range w.res[kind] {
+			m[label] = l.resolveResource(nodes[label], rng)
+		}
+		vars[kind.String()] = cty.ObjectVal(m)
+	}
+	if w.each {
+		vars["each"] = sc.each.each
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}, true
+}
+
+func (l *loader) allowed(sc scope, r roots, root string, rng hcl.Range) bool {
+	if sc.roots&r != 0 {
+		return true
+	}
+	l.errorf(rng, "Reference not allowed",
+		"%s cannot refer to %s values; only literal values and functions are allowed there.", capitalize(sc.where), root)
+	return false
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return "This value"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (l *loader) varNames() []string {
+	out := make([]string, 0, len(l.vars))
+	for n := range l.vars {
+		out = append(out, n)
+	}
+	return out
+}
+
+func (l *loader) localNames() []string {
+	out := make([]string, 0, len(l.locals))
+	for n := range l.locals {
+		out = append(out, n)
+	}
+	return out
+}
+
+func (l *loader) resourceLabels(k model.Kind) []string {
+	out := make([]string, 0, len(l.resources[k]))
+	for n := range l.resources[k] {
+		out = append(out, n)
+	}
+	return out
+}
+
+// typeError reports a value of the wrong type.
+func (l *loader) typeError(a *hclsyntax.Attribute, want string, v cty.Value) {
+	detail := fmt.Sprintf("Inappropriate value for argument %q: %s required, got %s.", a.Name, want, friendlyType(v.Type()))
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Incorrect argument type",
+		Detail:   detail,
+		Subject:  a.Expr.Range().Ptr(),
+	})
+}
+
+func friendlyType(t cty.Type) string {
+	switch {
+	case t == cty.DynamicPseudoType:
+		return "a value of unknown type"
+	case t.IsObjectType():
+		return "object"
+	case t.IsTupleType():
+		return "tuple"
+	}
+	return t.FriendlyName()
+}

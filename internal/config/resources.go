@@ -1,0 +1,455 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// decodePubsubctl decodes the stack and project number; the project was
+// resolved earlier because resource names depend on it.
+func (l *loader) decodePubsubctl(cfg *model.Config) {
+	b := l.pubsubctl
+	if b == nil {
+		return
+	}
+	cfg.Meta.DeclRange = b.TypeRange
+	if l.projectRange != nil {
+		cfg.Meta.Set("project", model.SourceUser, l.projectRange)
+	}
+	d := &dec{l: l, sc: scope{roots: rootAll, where: "the pubsubctl block"}, meta: &cfg.Meta}
+	d.str(b.Body, "stack", &cfg.Stack)
+	v, a, ok := d.value(b.Body, "project_number")
+	if !ok {
+		return
+	}
+	switch v.Type() {
+	case cty.String:
+		cfg.ProjectNumber = v.AsString()
+	case cty.Number:
+		bf := v.AsBigFloat()
+		if !bf.IsInt() || bf.Sign() < 0 {
+			l.errorf(a.Expr.Range(), "Invalid project number", "A project number is a positive whole number, e.g. \"123456789012\".")
+			return
+		}
+		cfg.ProjectNumber = bf.Text('f', 0)
+	default:
+		l.typeError(a, "string", v)
+		return
+	}
+	d.mark("project_number", a.Expr.Range())
+}
+
+// decodeDefaults decodes the defaults block; without one it returns empty
+// defaults.
+func (l *loader) decodeDefaults() *model.Defaults {
+	def := &model.Defaults{}
+	b := l.defaults
+	if b == nil {
+		return def
+	}
+	def.Meta.DeclRange = b.TypeRange
+	d := &dec{l: l, sc: scope{roots: rootAll, where: "the defaults block"}, meta: &def.Meta}
+	if sb := l.block(b.Body, "subscription"); sb != nil {
+		sd := d.nested("subscription")
+		d.markBlock("subscription", sb)
+		body, out := sb.Body, &def.Subscription
+		var dur time.Duration
+		if sd.duration(body, "ack_deadline", &dur) {
+			v := dur
+			out.AckDeadline = &v
+		}
+		if sd.duration(body, "message_retention", &dur) {
+			v := dur
+			out.MessageRetention = &v
+		}
+		var flag bool
+		if sd.boolean(body, "retain_acked_messages", &flag) {
+			out.RetainAckedMessages = &flag
+		}
+		var exp model.Expiration
+		if sd.expiration(body, "expiration", &exp) {
+			out.Expiration = &exp
+		}
+		out.RetryPolicy, out.RetryPolicyOff = sd.retryPolicy(body)
+		dl, optOut, maxSet := sd.deadLetter(body)
+		out.DeadLetterOff = optOut
+		if dl != nil && maxSet {
+			n := dl.MaxDeliveryAttempts
+			out.MaxDeliveryAttempts = &n
+		}
+		if m, ok := sd.stringMap(body, "labels"); ok {
+			out.Labels = m
+		}
+	}
+	if tb := l.block(b.Body, "topic"); tb != nil {
+		td := d.nested("topic")
+		d.markBlock("topic", tb)
+		var dur time.Duration
+		if td.duration(tb.Body, "message_retention", &dur) {
+			def.Topic.MessageRetention = &dur
+		}
+		if m, ok := td.stringMap(tb.Body, "labels"); ok {
+			def.Topic.Labels = m
+		}
+	}
+	return def
+}
+
+// decodeResource decodes every instance of a resource block into cfg.
+func (l *loader) decodeResource(cfg *model.Config, n *resourceNode) {
+	body := n.block.Body
+	for _, inst := range n.instances {
+		if !inst.ok {
+			continue
+		}
+		sc := scope{roots: rootAll, where: n.String()}
+		if inst.hasKey {
+			sc.each = inst
+		}
+		addr := model.Address{Kind: n.kind, Name: n.label, Key: inst.key, HasKey: inst.hasKey}
+		meta := model.Meta{DeclRange: n.block.LabelRanges[0]}
+		if a := body.Attributes["name"]; a != nil {
+			r := a.Expr.Range()
+			meta.Set("name", model.SourceUser, &r)
+		}
+		switch n.kind {
+		case model.KindSchema:
+			s := &model.Schema{Addr: addr, Name: inst.name, Meta: meta}
+			d := &dec{l: l, sc: sc, meta: &s.Meta}
+			d.str(body, "type", &s.Type)
+			d.str(body, "definition", &s.Definition)
+			d.iam(body, &s.IAM, []shortcut{{"viewers", model.RoleViewer}})
+			d.lifecycle(body, &s.Lifecycle)
+			cfg.Schemas = append(cfg.Schemas, s)
+		case model.KindTopic:
+			t := &model.Topic{Addr: addr, Name: inst.name, Meta: meta}
+			d := &dec{l: l, sc: sc, meta: &t.Meta}
+			d.topic(body, t)
+			cfg.Topics = append(cfg.Topics, t)
+		case model.KindSubscription:
+			s := &model.Subscription{Addr: addr, Name: inst.name, Meta: meta}
+			d := &dec{l: l, sc: sc, meta: &s.Meta}
+			d.subscription(body, s)
+			cfg.Subscriptions = append(cfg.Subscriptions, s)
+		}
+	}
+}
+
+func (d *dec) topic(body *hclsyntax.Body, t *model.Topic) {
+	l := d.l
+	if m, ok := d.stringMap(body, "labels"); ok {
+		t.Labels = m
+	}
+	d.duration(body, "message_retention", &t.MessageRetention)
+	d.str(body, "kms_key_name", &t.KMSKeyName)
+	if b := l.block(body, "message_storage_policy"); b != nil {
+		d.markBlock("message_storage_policy", b)
+		nd := d.nested("message_storage_policy")
+		sp := &model.StoragePolicy{}
+		if regions, _, _, ok := nd.stringList(b.Body, "allowed_persistence_regions"); ok {
+			sp.AllowedPersistenceRegions = regions
+		}
+		nd.boolean(b.Body, "enforce_in_transit", &sp.EnforceInTransit)
+		t.StoragePolicy = sp
+	}
+	if b := l.block(body, "schema"); b != nil {
+		d.markBlock("schema", b)
+		nd := d.nested("schema")
+		ss := &model.SchemaSettings{}
+		nd.name(b.Body, "name", model.KindSchema, &ss.Schema)
+		nd.str(b.Body, "encoding", &ss.Encoding)
+		nd.str(b.Body, "first_revision_id", &ss.FirstRevisionID)
+		nd.str(b.Body, "last_revision_id", &ss.LastRevisionID)
+		t.Schema = ss
+	}
+	d.iam(body, &t.IAM, []shortcut{{"publishers", model.RolePublisher}, {"viewers", model.RoleViewer}})
+	d.lifecycle(body, &t.Lifecycle)
+}
+
+func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
+	l := d.l
+	d.name(body, "topic", model.KindTopic, &s.Topic)
+	d.duration(body, "ack_deadline", &s.AckDeadline)
+	d.duration(body, "message_retention", &s.MessageRetention)
+	d.boolean(body, "retain_acked_messages", &s.RetainAckedMessages)
+	d.expiration(body, "expiration", &s.Expiration)
+	d.str(body, "filter", &s.Filter)
+	d.boolean(body, "enable_message_ordering", &s.EnableMessageOrdering)
+	d.boolean(body, "enable_exactly_once_delivery", &s.EnableExactlyOnceDelivery)
+	s.RetryPolicy, _ = d.retryPolicy(body)
+	s.DeadLetter, s.DeadLetterOptOut, _ = d.deadLetter(body)
+	if b := l.block(body, "push"); b != nil {
+		d.markBlock("push", b)
+		nd := d.nested("push")
+		p := &model.PushConfig{}
+		nd.str(b.Body, "endpoint", &p.Endpoint)
+		if m, ok := nd.stringMap(b.Body, "attributes"); ok {
+			p.Attributes = m
+		}
+		if ob := l.block(b.Body, "oidc"); ob != nil {
+			nd.markBlock("oidc", ob)
+			od := nd.nested("oidc")
+			o := &model.OIDCToken{}
+			od.str(ob.Body, "service_account", &o.ServiceAccount)
+			od.str(ob.Body, "audience", &o.Audience)
+			p.OIDC = o
+		}
+		if wb := l.block(b.Body, "no_wrapper"); wb != nil {
+			nd.markBlock("no_wrapper", wb)
+			w := &model.NoWrapper{}
+			nd.nested("no_wrapper").boolean(wb.Body, "write_metadata", &w.WriteMetadata)
+			p.NoWrapper = w
+		}
+		s.Push = p
+	}
+	if b := l.block(body, "bigquery"); b != nil {
+		d.markBlock("bigquery", b)
+		nd := d.nested("bigquery")
+		bq := &model.BigQueryConfig{}
+		nd.str(b.Body, "table", &bq.Table)
+		nd.boolean(b.Body, "use_topic_schema", &bq.UseTopicSchema)
+		nd.boolean(b.Body, "use_table_schema", &bq.UseTableSchema)
+		nd.boolean(b.Body, "write_metadata", &bq.WriteMetadata)
+		nd.boolean(b.Body, "drop_unknown_fields", &bq.DropUnknownFields)
+		nd.str(b.Body, "service_account", &bq.ServiceAccount)
+		s.BigQuery = bq
+	}
+	if b := l.block(body, "cloud_storage"); b != nil {
+		d.markBlock("cloud_storage", b)
+		nd := d.nested("cloud_storage")
+		cs := &model.CloudStorageConfig{}
+		nd.str(b.Body, "bucket", &cs.Bucket)
+		nd.str(b.Body, "filename_prefix", &cs.FilenamePrefix)
+		nd.str(b.Body, "filename_suffix", &cs.FilenameSuffix)
+		nd.str(b.Body, "filename_datetime_format", &cs.FilenameDatetimeFormat)
+		nd.duration(b.Body, "max_duration", &cs.MaxDuration)
+		nd.integer(b.Body, "max_bytes", &cs.MaxBytes)
+		nd.integer(b.Body, "max_messages", &cs.MaxMessages)
+		nd.str(b.Body, "service_account", &cs.ServiceAccount)
+		text, avro := l.block(b.Body, "text"), l.block(b.Body, "avro")
+		switch {
+		case text != nil && avro != nil:
+			l.errorf(avro.TypeRange, "Conflicting output formats",
+				"A cloud_storage subscription writes either text or avro files, not both (the text block is at %s).", rangeString(text.TypeRange))
+		case avro != nil:
+			nd.markBlock("avro", avro)
+			ad := nd.nested("avro")
+			ac := &model.AvroConfig{}
+			ad.boolean(avro.Body, "write_metadata", &ac.WriteMetadata)
+			ad.boolean(avro.Body, "use_topic_schema", &ac.UseTopicSchema)
+			cs.Avro = ac
+		case text != nil:
+			nd.markBlock("text", text)
+		}
+		cs.Text = cs.Avro == nil
+		s.CloudStorage = cs
+	}
+	if m, ok := d.stringMap(body, "labels"); ok {
+		s.Labels = m
+	}
+	d.iam(body, &s.IAM, []shortcut{{"subscribers", model.RoleSubscriber}, {"viewers", model.RoleViewer}})
+	d.lifecycle(body, &s.Lifecycle)
+}
+
+// expiration decodes "never" or a duration.
+func (d *dec) expiration(body *hclsyntax.Body, name string, dst *model.Expiration) bool {
+	v, a, ok := d.value(body, name)
+	if !ok {
+		return false
+	}
+	if v.Type() != cty.String {
+		d.l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Incorrect argument type",
+			Detail:   fmt.Sprintf("Inappropriate value for argument %q: \"never\" or a duration string (e.g. \"31d\") is required, got %s.", name, friendlyType(v.Type())),
+			Subject:  a.Expr.Range().Ptr(),
+		})
+		return false
+	}
+	s := v.AsString()
+	if s == "never" {
+		*dst = model.Expiration{Never: true}
+	} else {
+		ttl, err := model.ParseDuration(s)
+		if err != nil {
+			d.l.errorf(a.Expr.Range(), "Invalid duration", "Argument %q: %v. Use \"never\" or a duration such as \"31d\".", name, err)
+			return false
+		}
+		*dst = model.Expiration{TTL: ttl}
+	}
+	d.mark(name, a.Expr.Range())
+	return true
+}
+
+// boolOrBlock decodes the argument form of an argument-or-block setting
+// (retry_policy = false, dead_letter = false). It reports both forms at
+// once, non-bool values and true. set is false when the argument is
+// absent (or null); ok is false when it was invalid.
+func (d *dec) boolOrBlock(body *hclsyntax.Body, name, trueHint string) (a *hclsyntax.Attribute, b *hclsyntax.Block, ok bool) {
+	a = body.Attributes[name]
+	b = d.l.block(body, name)
+	if a != nil && b != nil {
+		d.l.errorf(b.TypeRange, "Conflicting "+name+" settings",
+			"%s is set both as an argument (at %s) and as a block; use one of them.", name, rangeString(a.NameRange))
+		return nil, nil, false
+	}
+	if a == nil {
+		return nil, b, true
+	}
+	v, ok := d.l.eval(a.Expr, d.sc)
+	if !ok {
+		return nil, nil, false
+	}
+	if v.IsNull() {
+		return nil, nil, true
+	}
+	if v.Type() != cty.Bool {
+		d.l.typeError(a, fmt.Sprintf("false (or a %s block)", name), v)
+		return nil, nil, false
+	}
+	if v.True() {
+		d.l.errorf(a.Expr.Range(), "Invalid "+name+" value", "%s", trueHint)
+		return nil, nil, false
+	}
+	return a, nil, true
+}
+
+// retryPolicy decodes retry_policy { ... } or retry_policy = false.
+func (d *dec) retryPolicy(body *hclsyntax.Body) (rp *model.RetryPolicy, off bool) {
+	a, b, ok := d.boolOrBlock(body, "retry_policy",
+		"retry_policy = true is not needed: redelivery with exponential backoff (10s to 600s) is on by default. Use a retry_policy block to change the backoff, or retry_policy = false to redeliver immediately.")
+	switch {
+	case !ok:
+		return nil, false
+	case a != nil:
+		d.mark("retry_policy", a.Expr.Range())
+		return nil, true
+	case b != nil:
+		d.markBlock("retry_policy", b)
+		nd := d.nested("retry_policy")
+		rp = &model.RetryPolicy{}
+		nd.duration(b.Body, "minimum_backoff", &rp.MinimumBackoff)
+		nd.duration(b.Body, "maximum_backoff", &rp.MaximumBackoff)
+		return rp, false
+	}
+	return nil, false
+}
+
+// deadLetter decodes dead_letter { ... }, dead_letter = false and
+// dead_letter { enabled = false  reason = "..." }. maxSet reports whether
+// max_delivery_attempts was written.
+func (d *dec) deadLetter(body *hclsyntax.Body) (dl *model.DeadLetter, off *model.OptOut, maxSet bool) {
+	a, b, ok := d.boolOrBlock(body, "dead_letter",
+		"dead_letter = true is not needed: dead-lettering is on by default (pubsubctl creates a <name>-dlq topic and subscription). Use a dead_letter block to configure it, e.g. dead_letter { max_delivery_attempts = 10 }, or dead_letter = false to turn it off.")
+	switch {
+	case !ok:
+		return nil, nil, false
+	case a != nil:
+		d.mark("dead_letter", a.Expr.Range())
+		return nil, &model.OptOut{}, false
+	case b == nil:
+		return nil, nil, false
+	}
+	nd := d.nested("dead_letter")
+	enabled := true
+	nd.boolean(b.Body, "enabled", &enabled)
+	if !enabled {
+		for _, name := range []string{"topic", "max_delivery_attempts"} {
+			if x := b.Body.Attributes[name]; x != nil {
+				d.l.errorf(x.NameRange, "Conflicting dead_letter settings",
+					"dead_letter has enabled = false, so %s has no effect; remove it, or remove enabled = false.", name)
+			}
+		}
+		off = &model.OptOut{}
+		nd.str(b.Body, "reason", &off.Reason)
+		d.markBlock("dead_letter", b)
+		return nil, off, false
+	}
+	if x := b.Body.Attributes["reason"]; x != nil {
+		d.l.errorf(x.NameRange, "Unexpected reason",
+			"reason explains why dead-lettering is turned off, so it only applies together with enabled = false.")
+	}
+	d.markBlock("dead_letter", b)
+	dl = &model.DeadLetter{}
+	if b.Body.Attributes["topic"] != nil {
+		nd.name(b.Body, "topic", model.KindTopic, &dl.Topic)
+	}
+	maxSet = nd.integerInt(b.Body, "max_delivery_attempts", &dl.MaxDeliveryAttempts)
+	return dl, nil, maxSet
+}
+
+func (d *dec) lifecycle(body *hclsyntax.Body, lc *model.Lifecycle) {
+	if b := d.l.block(body, "lifecycle"); b != nil {
+		d.markBlock("lifecycle", b)
+		d.nested("lifecycle").boolean(b.Body, "prevent_destroy", &lc.PreventDestroy)
+	}
+}
+
+// shortcut is an IAM shortcut argument (publishers, subscribers, viewers).
+type shortcut struct {
+	attr, role string
+}
+
+// iam decodes the IAM shortcuts, iam blocks and iam_policy of a resource.
+func (d *dec) iam(body *hclsyntax.Body, p *model.IAM, shortcuts []shortcut) {
+	for _, s := range shortcuts {
+		members, ranges, a, ok := d.stringList(body, s.attr)
+		if !ok {
+			continue
+		}
+		p.Bindings = append(p.Bindings, model.Binding{
+			Role:         s.role,
+			Members:      members,
+			Origin:       s.attr,
+			Range:        a.Expr.Range(),
+			MemberRanges: ranges,
+		})
+	}
+	for i, b := range d.l.blocks(body, "iam") {
+		if i == 0 {
+			d.markBlock("iam", b)
+		}
+		bd := &dec{l: d.l, sc: d.sc} // per-binding values are not fields
+		var bnd model.Binding
+		bnd.Origin = "iam"
+		bnd.Range = b.DefRange()
+		if bd.str(b.Body, "role", &bnd.Role) {
+			bnd.Range = b.Body.Attributes["role"].Expr.Range()
+		}
+		members, ranges, _, ok := bd.stringList(b.Body, "members")
+		if !ok && bnd.Role == "" {
+			continue
+		}
+		bnd.Members, bnd.MemberRanges = members, ranges
+		bd.boolean(b.Body, "allow_broad", &bnd.AllowBroad)
+		if cb := d.l.block(b.Body, "condition"); cb != nil {
+			var expr, title string
+			bd.str(cb.Body, "expression", &expr)
+			bd.str(cb.Body, "title", &title)
+			switch {
+			case expr != "":
+				bnd.Condition = expr
+			case title != "":
+				bnd.Condition = title
+			default:
+				bnd.Condition = "condition"
+			}
+		}
+		p.Bindings = append(p.Bindings, bnd)
+	}
+	var policy string
+	if a := body.Attributes["iam_policy"]; a != nil && d.str(body, "iam_policy", &policy) {
+		if policy != "authoritative" {
+			d.l.errorf(a.Expr.Range(), "Invalid iam_policy",
+				"The only value is \"authoritative\": pubsubctl then owns the whole IAM policy of this resource and removes roles the configuration does not name. Without iam_policy, only the roles named here are managed.")
+			return
+		}
+		p.Authoritative = true
+	}
+}
