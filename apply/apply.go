@@ -1,0 +1,597 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// Target is what the executor changes: internal/live's *Client satisfies
+// it. Errors keep their gRPC status (status.FromError, or errors.As with
+// interface{ GRPCStatus() *status.Status }).
+type Target interface {
+	CreateSchema(ctx context.Context, s *model.Schema) (*model.Schema, error)
+	CommitSchema(ctx context.Context, s *model.Schema) (*model.Schema, error)
+	DeleteSchema(ctx context.Context, id string) error
+	CreateTopic(ctx context.Context, t *model.Topic) (*model.Topic, error)
+	UpdateTopic(ctx context.Context, t *model.Topic, fields []string) (*model.Topic, error)
+	DeleteTopic(ctx context.Context, id string) error
+	CreateSubscription(ctx context.Context, s *model.Subscription) (*model.Subscription, error)
+	UpdateSubscription(ctx context.Context, s *model.Subscription, fields []string) (*model.Subscription, error)
+	DeleteSubscription(ctx context.Context, id string) error
+	GetTopic(ctx context.Context, id string) (*model.Topic, error)
+	GetSubscription(ctx context.Context, id string) (*model.Subscription, error)
+	GetSchema(ctx context.Context, id string) (*model.Schema, error)
+	GetPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error)
+	SetPolicy(ctx context.Context, kind model.Kind, fullName string, p *model.Policy) (*model.Policy, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultParallelism      = 8
+	DefaultOpsPerMinute     = 3000 // half of Pub/Sub's 6,000 admin operations per minute per project
+	DefaultMaxAttempts      = 8
+	DefaultBaseBackoff      = 500 * time.Millisecond
+	DefaultMaxBackoff       = 30 * time.Second
+	DefaultIAMRetries       = 5
+	DefaultOperationTimeout = 10 * time.Minute
+)
+
+// Options tune Execute and Check. The zero value is usable: every zero
+// field takes its default.
+type Options struct {
+	// Parallelism bounds the operations in flight; default 8.
+	Parallelism int
+	// OpsPerMinute is the client-side rate limit on every RPC the executor
+	// makes (mutations, reads, retries); default 3000, half of Pub/Sub's
+	// 6,000 administrator operations per minute per project. The burst is
+	// Parallelism.
+	OpsPerMinute int
+	// AllowDestroy allows deletes.
+	AllowDestroy bool
+	// AllowReplace allows replaces (delete then create).
+	AllowReplace bool
+	// MaxAttempts bounds the attempts of one RPC that fails with a
+	// transient error (or whose outcome is unknown); default 8.
+	MaxAttempts int
+	// BaseBackoff is the first backoff window; default 500ms. Backoff
+	// doubles per retry (full jitter) up to MaxBackoff; ResourceExhausted
+	// waits at least 2×BaseBackoff (1s by default) since the quota window
+	// is a minute.
+	BaseBackoff time.Duration
+	// MaxBackoff caps one backoff; default 30s.
+	MaxBackoff time.Duration
+	// IAMRetries is how many times an IAM read-modify-write is redone after
+	// an etag conflict (Aborted); default 5, negative means never.
+	IAMRetries int
+	// OperationTimeout bounds one operation (all its RPCs and retries). It
+	// is also the deadline of operations still in flight when ctx is
+	// cancelled, since they finish on a context of their own; default 10m.
+	OperationTimeout time.Duration
+	// Progress is called when an operation starts (Status Started) and for
+	// every final event, from any goroutine; it may be nil.
+	Progress func(Event)
+	// Rand is the jitter source; nil means one seeded from the clock. It
+	// is only used under a lock.
+	Rand *rand.Rand
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Parallelism <= 0 {
+		o.Parallelism = DefaultParallelism
+	}
+	if o.OpsPerMinute <= 0 {
+		o.OpsPerMinute = DefaultOpsPerMinute
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = DefaultBaseBackoff
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.MaxBackoff < o.BaseBackoff {
+		o.MaxBackoff = o.BaseBackoff
+	}
+	switch {
+	case o.IAMRetries == 0:
+		o.IAMRetries = DefaultIAMRetries
+	case o.IAMRetries < 0:
+		o.IAMRetries = 0
+	}
+	if o.OperationTimeout <= 0 {
+		o.OperationTimeout = DefaultOperationTimeout
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewSource(time.Now().UnixNano()))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Status is the state of an operation.
+type Status int
+
+// Statuses. Started is only ever passed to Options.Progress; the events of
+// a Result are final.
+const (
+	Applied Status = iota + 1
+	Failed
+	Skipped // a dependency failed or was refused, or the run was interrupted
+	Refused // a guard refused it (see Check)
+	Started
+)
+
+// String returns "applied", "failed", "skipped", "refused" or "started".
+func (s Status) String() string {
+	switch s {
+	case Applied:
+		return "applied"
+	case Failed:
+		return "failed"
+	case Skipped:
+		return "skipped"
+	case Refused:
+		return "refused"
+	case Started:
+		return "started"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Operations of an Event.
+const (
+	OpCreate  = "create"
+	OpUpdate  = "update"
+	OpReplace = "replace"
+	OpDelete  = "delete"
+	OpAdopt   = "adopt"
+	OpIAM     = "iam"
+)
+
+// Event reports one operation: the change of one resource (Op is its
+// action) or the IAM change of one resource (Op "iam").
+type Event struct {
+	Address model.Address
+	Op      string
+	Status  Status
+	// Err is set when Status is Failed or Refused; it names the operation
+	// and the resource and keeps the gRPC status of the cause.
+	Err      error
+	Duration time.Duration
+	// Attempts is 1 plus the number of retries the operation needed
+	// (transient errors, unknown outcomes, IAM conflicts); 0 for an
+	// operation that did not run.
+	Attempts int
+	// Detail says what happened beyond the status: "already existed with
+	// this stack's labels", "dependency topic.x failed", ...
+	Detail string
+}
+
+// Result is the outcome of Execute.
+type Result struct {
+	// Events holds the final event of every change and then every IAM
+	// change, in plan order whatever the completion order.
+	Events                            []Event
+	Applied, Failed, Skipped, Refused int
+	// Interrupted is set when ctx was cancelled before every operation
+	// could start.
+	Interrupted bool
+	Elapsed     time.Duration
+}
+
+// OK reports whether everything was applied.
+func (r *Result) OK() bool {
+	return r.Failed == 0 && r.Skipped == 0 && r.Refused == 0 && !r.Interrupted
+}
+
+// Violation is a change the options do not allow.
+type Violation struct {
+	Address string // "subscription.orders-billing"
+	Action  string // "delete" or "replace"
+	Reason  string
+}
+
+func (v Violation) String() string { return v.Address + " (" + v.Action + "): " + v.Reason }
+
+// Check returns the guard violations of p under o without executing
+// anything: every delete without AllowDestroy, every replace without
+// AllowReplace, and every delete or replace of a resource whose
+// lifecycle.prevent_destroy is set (refused even with the flags). A change
+// may have more than one violation.
+func Check(p *plan.Plan, o Options) []Violation {
+	if p == nil {
+		return nil
+	}
+	var out []Violation
+	for i := range p.Changes {
+		ch := &p.Changes[i]
+		for _, r := range refusals(ch, o) {
+			out = append(out, Violation{Address: ch.Address.String(), Action: string(ch.Action), Reason: r})
+		}
+	}
+	return out
+}
+
+func refusals(ch *plan.Change, o Options) []string {
+	var out []string
+	destructive := ch.Action == plan.ActionDelete || ch.Action == plan.ActionReplace
+	if destructive && ch.PreventDestroy {
+		out = append(out, fmt.Sprintf("lifecycle.prevent_destroy is set: %s is never deleted or replaced, whatever the flags (remove prevent_destroy first if you really mean it)", ch.Address))
+	}
+	switch {
+	case ch.Action == plan.ActionDelete && !o.AllowDestroy:
+		out = append(out, fmt.Sprintf("deleting requires %s", flagOr(ch.RequiresFlag, "--allow-destroy")))
+	case ch.Action == plan.ActionReplace && !o.AllowReplace:
+		what := "deletes and re-creates it"
+		if ch.Kind == model.KindSubscription {
+			what += ", losing its backlog"
+		}
+		out = append(out, fmt.Sprintf("replacing %s; it requires %s", what, flagOr(ch.RequiresFlag, "--allow-replace")))
+	}
+	return out
+}
+
+func flagOr(f, def string) string {
+	if f == "" {
+		return def
+	}
+	return f
+}
+
+// node is one schedulable operation: a change, or an IAM change.
+type node struct {
+	ev   int // index of the node's event in Result.Events
+	ch   *plan.Change
+	ic   *plan.IAMChange
+	addr model.Address
+	op   string
+
+	// fold is the IAM change applied inside this replace; foldedInto is
+	// the replace an IAM node is applied by.
+	fold       *node
+	foldedInto *node
+
+	deps       int // dependencies not yet applied
+	dependents []*node
+
+	done   bool
+	status Status
+	// cause names the first failed or refused change, for skip details.
+	cause string
+}
+
+// outcome is what an operation returns to the scheduler.
+type outcome struct {
+	n        *node
+	status   Status
+	err      error
+	detail   string
+	attempts int
+	duration time.Duration
+	// fold is the final event of the IAM change folded into a replace.
+	fold *Event
+}
+
+// executor runs one plan.
+type executor struct {
+	t Target
+	p *plan.Plan
+	o Options
+
+	lim    *rate.Limiter
+	randMu sync.Mutex
+	// fresh holds the full names of resources this run creates or
+	// re-creates: Pub/Sub may briefly answer NotFound for them.
+	fresh map[string]bool
+}
+
+// Execute applies p to t. It never panics on a malformed plan and always
+// returns a Result; see the package documentation for the semantics.
+func Execute(ctx context.Context, t Target, p *plan.Plan, o Options) *Result {
+	o = o.withDefaults()
+	start := o.Now()
+	res := &Result{}
+	if p == nil {
+		return res
+	}
+	x := &executor{
+		t:     t,
+		p:     p,
+		o:     o,
+		lim:   rate.NewLimiter(rate.Limit(float64(o.OpsPerMinute)/60), o.Parallelism),
+		fresh: map[string]bool{},
+	}
+	nodes := x.graph()
+	res.Events = make([]Event, len(nodes))
+	for _, n := range nodes {
+		res.Events[n.ev] = Event{Address: n.addr, Op: n.op}
+	}
+
+	finish := func(n *node, e Event) {
+		n.done, n.status = true, e.Status
+		res.Events[n.ev] = e
+		if o.Progress != nil {
+			o.Progress(e)
+		}
+	}
+	// skip marks the pending transitive dependents of a node that did not
+	// apply as Skipped.
+	var skip func(n *node)
+	skip = func(n *node) {
+		cause := n.cause
+		if cause == "" {
+			cause = n.addr.String() + " " + map[Status]string{Failed: "failed", Refused: "was refused", Skipped: "was skipped"}[n.status]
+		}
+		for _, d := range n.dependents {
+			if d.done {
+				continue
+			}
+			d.cause = cause
+			detail := "dependency " + cause
+			if d.foldedInto == n {
+				detail = "not run: " + n.op + " of " + n.addr.String() + " did not complete"
+			}
+			finish(d, Event{Address: d.addr, Op: d.op, Status: Skipped, Detail: detail})
+			skip(d)
+		}
+	}
+
+	var ready []*node
+	push := func(n *node) {
+		i := sort.Search(len(ready), func(i int) bool { return ready[i].ev > n.ev })
+		ready = append(ready, nil)
+		copy(ready[i+1:], ready[i:])
+		ready[i] = n
+	}
+
+	// Guards first: refused changes never run.
+	for _, n := range nodes {
+		if n.ch == nil {
+			continue
+		}
+		if rs := refusals(n.ch, o); len(rs) > 0 {
+			n.cause = n.addr.String() + " was refused"
+			finish(n, Event{Address: n.addr, Op: n.op, Status: Refused,
+				Err:    fmt.Errorf("%s %s (%s): refused: %s", n.op, n.addr, n.ch.Name, strings.Join(rs, "; ")),
+				Detail: strings.Join(rs, "; ")})
+		}
+	}
+	for _, n := range nodes {
+		if n.done && n.status == Refused {
+			skip(n)
+		}
+	}
+	for _, n := range nodes {
+		if !n.done && n.deps == 0 && n.foldedInto == nil {
+			push(n)
+		}
+	}
+
+	results := make(chan outcome)
+	running := 0
+	for {
+		for running < o.Parallelism && len(ready) > 0 && ctx.Err() == nil {
+			n := ready[0]
+			ready = ready[1:]
+			if n.done {
+				continue
+			}
+			running++
+			go func() { results <- x.run(ctx, n) }()
+		}
+		if running == 0 {
+			break
+		}
+		out := <-results
+		running--
+		n := out.n
+		e := Event{Address: n.addr, Op: n.op, Status: out.status, Err: out.err, Duration: out.duration, Attempts: out.attempts, Detail: out.detail}
+		finish(n, e)
+		if n.fold != nil && out.fold != nil {
+			finish(n.fold, *out.fold)
+		}
+		if out.status != Applied {
+			skip(n)
+			continue
+		}
+		for _, d := range n.dependents {
+			if d.done || d.foldedInto == n {
+				continue
+			}
+			d.deps--
+			if d.deps == 0 {
+				push(d)
+			}
+		}
+	}
+
+	// Whatever did not run was either cut off by the interruption or sits
+	// on a dependency cycle (a malformed plan).
+	for _, n := range nodes {
+		if n.done {
+			continue
+		}
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			finish(n, Event{Address: n.addr, Op: n.op, Status: Skipped, Detail: "not started: interrupted"})
+			continue
+		}
+		err := fmt.Errorf("%s %s: not started: its dependencies form a cycle (the plan is malformed)", n.op, n.addr)
+		finish(n, Event{Address: n.addr, Op: n.op, Status: Failed, Err: err})
+	}
+
+	for _, e := range res.Events {
+		switch e.Status {
+		case Applied:
+			res.Applied++
+		case Failed:
+			res.Failed++
+		case Skipped:
+			res.Skipped++
+		case Refused:
+			res.Refused++
+		}
+	}
+	res.Elapsed = o.Now().Sub(start)
+	return res
+}
+
+// graph builds the nodes, in event order: changes, then IAM changes.
+func (x *executor) graph() []*node {
+	p := x.p
+	var nodes []*node
+	byAddr := map[model.Address]*node{} // non-IAM nodes
+	for i := range p.Changes {
+		ch := &p.Changes[i]
+		n := &node{ev: len(nodes), ch: ch, addr: ch.Address, op: opOf(ch.Action)}
+		nodes = append(nodes, n)
+		if _, dup := byAddr[ch.Address]; !dup {
+			byAddr[ch.Address] = n
+		}
+		if ch.Action == plan.ActionCreate || ch.Action == plan.ActionReplace {
+			x.fresh[ch.Name] = true
+		}
+	}
+	var iamNodes []*node
+	for i := range p.IAM {
+		ic := &p.IAM[i]
+		n := &node{ev: len(nodes), ic: ic, addr: ic.Address, op: OpIAM}
+		nodes = append(nodes, n)
+		iamNodes = append(iamNodes, n)
+	}
+	link := func(n *node, deps []model.Address) {
+		seen := map[*node]bool{}
+		for _, a := range deps {
+			d, ok := byAddr[a]
+			if !ok || d == n || seen[d] {
+				continue // not in the plan: satisfied
+			}
+			seen[d] = true
+			n.deps++
+			d.dependents = append(d.dependents, n)
+		}
+	}
+	for _, n := range nodes {
+		if n.ch != nil {
+			link(n, n.ch.DependsOn)
+		}
+	}
+	for _, n := range iamNodes {
+		r, ok := byAddr[n.addr]
+		if ok && r.ch.Action == plan.ActionReplace && r.fold == nil {
+			// Applied inside the replace, right after the create.
+			r.fold, n.foldedInto = n, r
+			r.dependents = append(r.dependents, n)
+			n.deps++
+			continue
+		}
+		deps := n.ic.DependsOn
+		if ok && r.ch.Action != plan.ActionDelete {
+			deps = append(append([]model.Address(nil), deps...), n.addr) // always after its resource
+		}
+		link(n, deps)
+	}
+	return nodes
+}
+
+func opOf(a plan.Action) string {
+	switch a {
+	case plan.ActionCreate:
+		return OpCreate
+	case plan.ActionUpdate:
+		return OpUpdate
+	case plan.ActionReplace:
+		return OpReplace
+	case plan.ActionDelete:
+		return OpDelete
+	case plan.ActionAdopt:
+		return OpAdopt
+	}
+	return string(a)
+}
+
+// run executes one node on a context that survives the interruption of
+// ctx, bounded by OperationTimeout.
+func (x *executor) run(ctx context.Context, n *node) (out outcome) {
+	start := x.o.Now()
+	if x.o.Progress != nil {
+		x.o.Progress(Event{Address: n.addr, Op: n.op, Status: Started})
+	}
+	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.o.OperationTimeout)
+	defer cancel()
+	r := &opRun{x: x}
+	defer func() {
+		if v := recover(); v != nil {
+			// A bug (or a Target that panics) fails one operation, not the run.
+			out = outcome{status: Failed, err: fmt.Errorf("%s %s: internal error: %v", n.op, n.addr, v)}
+			if n.fold != nil {
+				out.fold = &Event{Address: n.fold.addr, Op: OpIAM, Status: Skipped, Detail: "not run: " + n.op + " of " + n.addr.String() + " did not complete"}
+			}
+		}
+		out.n = n
+		out.attempts = r.retries + 1
+		out.duration = x.o.Now().Sub(start)
+		if out.fold != nil && out.fold.Status != Skipped {
+			out.fold.Duration = out.duration
+			out.fold.Attempts = out.attempts
+		}
+	}()
+	var err error
+	var detail string
+	if n.ic != nil {
+		detail, err = x.iamChange(octx, r, n.ic)
+		if err != nil {
+			err = fmt.Errorf("update IAM policy of %s (%s): %w", n.addr, n.ic.Name, err)
+		}
+	} else {
+		switch n.ch.Action {
+		case plan.ActionCreate:
+			detail, err = x.create(octx, r, n.ch)
+		case plan.ActionUpdate, plan.ActionAdopt:
+			detail, err = x.update(octx, r, n.ch)
+		case plan.ActionDelete:
+			detail, err = x.delete(octx, r, n.ch)
+		case plan.ActionReplace:
+			var fold *Event
+			detail, fold, err = x.replace(octx, r, n)
+			out.fold = fold
+		default:
+			err = fmt.Errorf("unknown action %q", n.ch.Action)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s %s (%s): %w", n.op, n.addr, n.ch.Name, err)
+		}
+	}
+	var details []string
+	if detail != "" {
+		details = append(details, detail)
+	}
+	out.detail = strings.Join(append(details, r.notes...), "; ")
+	if err != nil {
+		out.status, out.err = Failed, err
+		return out
+	}
+	out.status = Applied
+	return out
+}
+
+// errNotOurs is wrapped by the error of a create that found a resource
+// this stack does not manage.
+var errNotOurs = errors.New("exists but is not managed by this stack")

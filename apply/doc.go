@@ -1,0 +1,60 @@
+// Package apply owns the executor: it carries out a plan.Plan against
+// Pub/Sub, unattended, through the small Target interface that
+// internal/live's *Client satisfies.
+//
+// What it guarantees:
+//
+//   - Guards. Check lists every change the options do not allow (a delete
+//     without AllowDestroy, a replace without AllowReplace, and any delete or
+//     replace of a resource with lifecycle.prevent_destroy, whatever the
+//     flags). Execute refuses those changes too (status Refused) and skips
+//     whatever depends on them, but the CLI is expected to refuse the whole
+//     plan with Check before touching anything.
+//   - Order. A change runs once every change it depends on (Change.DependsOn,
+//     IAMChange.DependsOn; dependencies outside the plan count as satisfied)
+//     has been applied; independent changes run in parallel, at most
+//     Options.Parallelism at a time, started in plan order. A failure skips
+//     every transitive dependent ("dependency topic.x failed") and lets
+//     independent changes finish.
+//   - Idempotency. AlreadyExists on a create reads the resource and accepts
+//     it when it carries this stack's ownership labels and the same immutable
+//     fields (the outcome of an earlier attempt); otherwise the create fails
+//     with "exists but is not managed by this stack". NotFound on a delete is
+//     success. DeadlineExceeded and Unknown on a mutation mean "outcome
+//     unknown": the executor reads the resource back and either accepts the
+//     mutation as applied or retries it.
+//   - Retries. Unavailable and ResourceExhausted are retried everywhere
+//     (ResourceExhausted with a longer floor, since the admin quota window is
+//     a minute), Internal only on reads, Aborted on everything except
+//     SetIamPolicy, with exponential backoff and full jitter. InvalidArgument,
+//     FailedPrecondition, NotFound, AlreadyExists and PermissionDenied are
+//     never retried as such, except NotFound (and FailedPrecondition for IAM)
+//     on a resource this run has just created, which Pub/Sub may not show yet
+//     (eventual consistency), and only a few times.
+//   - IAM. Every IAM change is an etag read-modify-write that recomputes the
+//     member diff (iam.Diff, iam.Apply) against the freshly read policy, so
+//     bindings someone else added meanwhile to roles the configuration does
+//     not manage survive; Aborted (a concurrent change) re-reads and retries
+//     up to Options.IAMRetries times.
+//   - Replace. Delete, create and the resource's IAM run as one operation:
+//     the policy is read before the delete, and right after the create the
+//     declared IAM is applied on top of the bindings the old resource had,
+//     so a replacement never leaves the new resource without its bindings
+//     until a second apply. The plan's IAMChange of a replaced resource is
+//     not run again on its own; its event says it was applied with the
+//     replace.
+//   - Quota. A client-side token bucket (Options.OpsPerMinute) is waited on
+//     before every RPC the executor makes, reads and retries included.
+//   - Interruption. Once ctx is cancelled no new operation starts; those in
+//     flight finish on a context of their own (context.WithoutCancel plus
+//     Options.OperationTimeout); the rest are Skipped ("not started:
+//     interrupted") and Result.Interrupted is set.
+//   - Reporting. Every error names the operation and the resource
+//     ("create subscription.orders-billing (projects/p/subscriptions/
+//     orders-billing): ...") and keeps the gRPC status reachable; Result.Events
+//     holds one final event per change and per IAM change, in plan order,
+//     whatever the completion order.
+//
+// The package does not plan, render or read whole live state: it only
+// executes what the plan says.
+package apply
