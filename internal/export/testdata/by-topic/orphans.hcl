@@ -1,0 +1,20 @@
+# Subscriptions whose topic is not part of this configuration.
+
+subscription "partner-feed" {
+  topic                        = "projects/partner-project/topics/feed"
+  enable_exactly_once_delivery = true
+  # Pub/Sub's default. Delete this line for pubsubctl's default, "60s".
+  ack_deadline = "10s"
+  # Pub/Sub's default: deleted after 31 idle days. Delete this line for
+  # pubsubctl's default, "never".
+  expiration = "31d"
+  # No retry policy: redelivered at once. Delete this line for pubsubctl's
+  # default, exponential backoff from 10s to 600s.
+  retry_policy = false
+  # No dead-letter policy. Delete this block for pubsubctl's default:
+  # dead-lettering to a new topic and subscription "partner-feed-dlq".
+  dead_letter {
+    enabled = false
+    reason  = "exported: no dead-letter policy live"
+  }
+}
