@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pubsubctl/pubsubctl/apply"
+	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/internal/render"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// ApplyCmd reconciles live Pub/Sub with the configuration.
+type ApplyCmd struct {
+	TargetFlags
+	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory, or a plan file saved by plan --out (applied exactly, refused if live state changed since)." type:"path"`
+	AutoApprove  bool     `name:"auto-approve" help:"Do not ask for confirmation (required when not on a terminal)."`
+	AllowDestroy bool     `name:"allow-destroy" help:"Allow deleting resources this stack manages that the configuration no longer declares."`
+	AllowReplace bool     `name:"allow-replace" help:"Allow replacing resources whose immutable fields changed (drops a subscription's backlog)."`
+	Adopt        bool     `help:"Adopt resources the configuration declares that exist without this stack's labels."`
+	Target       []string `help:"Only apply this resource (ADDRESS); repeatable." placeholder:"ADDRESS"`
+	Parallelism  int      `default:"8" help:"Maximum concurrent operations."`
+	OpsPerMinute int      `name:"ops-per-minute" default:"3000" help:"Client-side rate limit on API calls (Pub/Sub allows 6,000 administrator operations per minute per project)."`
+}
+
+// Run plans, confirms, applies and proves convergence.
+func (c *ApplyCmd) Run(rc *runContext) error {
+	if info, err := os.Stat(c.Path); err == nil && !info.IsDir() {
+		return c.applySaved(rc)
+	}
+	targets, err := parseTargets(c.Target)
+	if err != nil {
+		return err
+	}
+	pr, err := rc.computePlan(c.Path, c.TargetFlags, 16, targets, c.Adopt)
+	if err != nil {
+		return err
+	}
+	defer pr.client.Close()
+	if err := rc.renderPlan(pr.plan, "human"); err != nil {
+		return err
+	}
+	if !pr.plan.HasChanges() {
+		return nil
+	}
+	if err := c.guard(rc, pr.plan); err != nil {
+		return err
+	}
+	if !c.AutoApprove {
+		if err := rc.confirm(); err != nil {
+			return err
+		}
+	}
+	return c.execute(rc, pr.client, pr.plan, pr.config.Config, targets)
+}
+
+// applySaved applies a plan file exactly, if live state has not changed.
+func (c *ApplyCmd) applySaved(rc *runContext) error {
+	sp, err := readSavedPlan(c.Path)
+	if err != nil {
+		return err
+	}
+	client, err := rc.connect(sp.Plan.Project, c.TargetFlags, 16)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	scope := map[string]bool{}
+	for _, n := range sp.IAMScope {
+		scope[n] = true
+	}
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }})
+	if err != nil {
+		return fmt.Errorf("read live state of project %s: %w", sp.Plan.Project, err)
+	}
+	if plan.Digest(liveOf(state)) != sp.Plan.LiveDigest {
+		return fmt.Errorf("saved plan is stale; run plan again: live state of project %s changed since %s was made", sp.Plan.Project, c.Path)
+	}
+	if err := rc.renderPlan(sp.Plan, "human"); err != nil {
+		return err
+	}
+	if !sp.Plan.HasChanges() {
+		return nil
+	}
+	if err := c.guard(rc, sp.Plan); err != nil {
+		return err
+	}
+	// Convergence is checked against the configuration the plan was made
+	// from, reloaded with the same variables.
+	saved := *rc.g
+	rc.g.Var, rc.g.VarFile, rc.g.Project = sp.Vars, sp.VarFiles, sp.Project
+	res, _, lerr := rc.load(sp.Dir)
+	*rc.g = saved
+	var cfg *model.Config
+	if lerr == nil {
+		cfg = res.Config
+	} else {
+		fmt.Fprintf(rc.stderr, "Warning: cannot reload the configuration in %s; convergence will not be checked.\n", sp.Dir)
+	}
+	targets, _ := parseTargets(sp.Targets)
+	c.Adopt = sp.Adopt
+	return c.execute(rc, client, sp.Plan, cfg, targets)
+}
+
+// guard refuses a plan that deletes or replaces without permission, before
+// anything is changed.
+func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan) error {
+	v := apply.Check(p, c.options(nil))
+	if len(v) == 0 {
+		return nil
+	}
+	fmt.Fprintln(rc.stderr, "\nError: the plan includes changes that are not allowed; nothing was changed:")
+	for _, x := range v {
+		fmt.Fprintf(rc.stderr, "  - %s (%s): %s\n", x.Address, x.Action, x.Reason)
+	}
+	return exitCode(ExitError)
+}
+
+func (c *ApplyCmd) options(progress func(apply.Event)) apply.Options {
+	return apply.Options{
+		Parallelism:  c.Parallelism,
+		OpsPerMinute: c.OpsPerMinute,
+		AllowDestroy: c.AllowDestroy,
+		AllowReplace: c.AllowReplace,
+		Progress:     progress,
+	}
+}
+
+// confirm asks on a terminal; without one it refuses (Terraform's habit).
+func (rc *runContext) confirm() error {
+	if !isTerminal(rc.stdin) {
+		return &exitError{code: ExitError, err: fmt.Errorf("apply needs confirmation: run it on a terminal, or pass --auto-approve to apply without asking")}
+	}
+	fmt.Fprint(rc.stdout, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, _ := bufio.NewReader(rc.stdin).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return &exitError{code: ExitError, err: fmt.Errorf("apply cancelled; nothing was changed")}
+	}
+	return nil
+}
+
+// execute runs the plan with signal handling and progress, then proves
+// convergence by planning again.
+func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cfg *model.Config, targets []model.Address) error {
+	ctx, cancel := context.WithCancel(rc.ctx)
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(rc.stderr, "\nInterrupt received: no new operations start; waiting for those in flight. Interrupt again to abort immediately.")
+				cancel()
+				continue
+			}
+			fmt.Fprintln(rc.stderr, "\nAborted: operations in flight may or may not have completed. Run apply again to finish.")
+			os.Exit(130)
+		}
+	}()
+
+	total := len(p.Changes) + len(p.IAM)
+	var mu sync.Mutex
+	done := 0
+	progress := func(e apply.Event) {
+		if e.Status == apply.Started {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		writeEvent(rc.stdout, done, total, e)
+	}
+	fmt.Fprintln(rc.stdout)
+	res := apply.Execute(ctx, client, p, c.options(progress))
+	fmt.Fprintf(rc.stdout, "\nApply %s: %d applied, %d failed, %d skipped in %s.\n",
+		map[bool]string{true: "complete", false: "finished with errors"}[res.OK()],
+		res.Applied, res.Failed, res.Skipped, res.Elapsed.Round(time.Millisecond))
+	if res.Interrupted {
+		fmt.Fprintln(rc.stdout, "Interrupted: the skipped operations were not started. Run apply again to finish.")
+	}
+	for _, e := range res.Events {
+		if e.Status == apply.Failed {
+			fmt.Fprintf(rc.stderr, "Error: %v\n", e.Err)
+		}
+	}
+	if !res.OK() {
+		return exitCode(ExitError)
+	}
+	if cfg == nil {
+		return nil
+	}
+	// Prove convergence: read live state again and plan.
+	again, _, err := rc.planWith(client, cfg, targets, false)
+	if err != nil {
+		return fmt.Errorf("check convergence: %w", err)
+	}
+	if !again.HasChanges() {
+		fmt.Fprintln(rc.stdout, "Converged: live state matches the configuration.")
+		return nil
+	}
+	fmt.Fprintln(rc.stdout, "Not converged: live state still differs from the configuration:")
+	if err := render.Human(rc.stdout, again, render.Options{Color: rc.color(rc.stdout), Verbose: rc.g.Verbose}); err != nil {
+		return err
+	}
+	return exitCode(ExitError)
+}
+
+func writeEvent(w io.Writer, done, total int, e apply.Event) {
+	verb := map[apply.Status]string{apply.Applied: "done", apply.Failed: "FAILED", apply.Skipped: "skipped", apply.Refused: "refused"}[e.Status]
+	line := fmt.Sprintf("[%d/%d] %s %s: %s", done, total, e.Op, e.Address, verb)
+	if e.Status == apply.Applied || e.Status == apply.Failed {
+		line += fmt.Sprintf(" after %s", e.Duration.Round(time.Millisecond))
+	}
+	if e.Attempts > 1 {
+		line += fmt.Sprintf(" (%d attempts)", e.Attempts)
+	}
+	if e.Detail != "" {
+		line += " (" + e.Detail + ")"
+	}
+	fmt.Fprintln(w, line)
+}

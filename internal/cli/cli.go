@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/mattn/go-isatty"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitError   = 1
+	ExitUsage   = 2
+	ExitChanges = 2 // with --detailed-exitcode
+)
+
+// Globals are flags every command accepts.
+type Globals struct {
+	Project string   `help:"Google Cloud project ID. Overrides the pubsubctl block; else PUBSUBCTL_PROJECT or GOOGLE_CLOUD_PROJECT." placeholder:"ID"`
+	Var     []string `name:"var" help:"Set a variable, NAME=VALUE (repeatable). Also PUBSUBCTL_VAR_<NAME> in the environment." placeholder:"NAME=VALUE"`
+	VarFile []string `name:"var-file" help:"Read variables from an HCL file of NAME = VALUE lines (repeatable; later files win)." placeholder:"FILE"`
+	NoColor bool     `name:"no-color" help:"Disable colour (also NO_COLOR in the environment)."`
+	Verbose bool     `short:"v" help:"Verbose output: provenance of every value, names of unmanaged resources."`
+}
+
+// CLI is the whole grammar.
+type CLI struct {
+	Globals
+
+	Validate    ValidateCmd    `cmd:"" help:"Check the configuration, with no network and no credentials."`
+	Fmt         FmtCmd         `cmd:"" help:"Rewrite configuration files in canonical format."`
+	Plan        PlanCmd        `cmd:"" help:"Show what apply would change in live Pub/Sub."`
+	Apply       ApplyCmd       `cmd:"" help:"Change live Pub/Sub to match the configuration, then prove it converged."`
+	Show        ShowCmd        `cmd:"" help:"Render a plan saved with plan --out."`
+	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
+	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
+	Version     VersionCmd     `cmd:"" help:"Print the version."`
+}
+
+// env is the process environment as a lookup.
+type env []string
+
+func (e env) Get(name string) string {
+	v, _ := e.Lookup(name)
+	return v
+}
+
+func (e env) Lookup(name string) (string, bool) {
+	for i := len(e) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(e[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// runContext is what every command's Run receives.
+type runContext struct {
+	ctx    context.Context
+	env    env
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	g      *Globals
+}
+
+// color reports whether to colour output written to w.
+func (rc *runContext) color(w io.Writer) bool {
+	if rc.g.NoColor {
+		return false
+	}
+	if _, ok := rc.env.Lookup("NO_COLOR"); ok {
+		return false
+	}
+	if rc.env.Get("TERM") == "dumb" {
+		return false
+	}
+	return isTerminal(w)
+}
+
+// isTerminal reports whether a stream (stdin, stdout or stderr) is a terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// exitError carries an exit code; its message (if any) has not been printed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// exitCode makes an error that only sets the exit code: what went wrong was
+// already printed.
+func exitCode(code int) error { return &exitError{code: code} }
+
+type kongExit int
+
+// Main runs pubsubctl and returns the process exit code.
+func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("pubsubctl"),
+		kong.Description("Infrastructure-as-code for Google Cloud Pub/Sub: safe defaults, reviewable plans, least-privilege IAM."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
+	)
+	if err != nil {
+		panic(err) // the grammar is ours: a programmer error
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if c, ok := r.(kongExit); ok {
+				code = int(c)
+				return
+			}
+			panic(r)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "pubsubctl: error: %v\n", err)
+		if kctx != nil {
+			fmt.Fprintf(stderr, "Run \"pubsubctl %s --help\" for usage.\n", kctx.Command())
+		}
+		return ExitUsage
+	}
+	rc := &runContext{ctx: ctx, env: env(environ), stdin: stdin, stdout: stdout, stderr: stderr, g: &cli.Globals}
+	err = kctx.Run(rc)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "Error: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "Error: %v\n", err)
+	return ExitError
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run(rc *runContext) error {
+	fmt.Fprintf(rc.stdout, "pubsubctl %s\n", Version)
+	return nil
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/pubsubctl/pubsubctl/internal/config"
+	"github.com/pubsubctl/pubsubctl/internal/render"
+)
+
+// load reads the configuration in dir, printing its diagnostics (with
+// source snippets) to stderr. It fails when any diagnostic is an error.
+func (rc *runContext) load(dir string) (*config.Result, hcl.Diagnostics, error) {
+	vars := map[string]string{}
+	for _, v := range rc.g.Var {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, nil, &exitError{code: ExitUsage, err: fmt.Errorf("invalid --var %q: want NAME=VALUE", v)}
+		}
+		vars[strings.TrimSpace(name)] = value
+	}
+	res, diags := config.Load(config.Options{
+		Dir:      dir,
+		Vars:     vars,
+		VarFiles: rc.g.VarFile,
+		Env:      rc.env,
+		Project:  rc.g.Project,
+	})
+	if len(diags) > 0 {
+		var files map[string]*hcl.File
+		if res != nil {
+			files = res.Files
+		}
+		if err := render.Diagnostics(rc.stderr, files, diags, render.Options{Color: rc.color(rc.stderr)}); err != nil {
+			return nil, diags, err
+		}
+	}
+	if diags.HasErrors() {
+		fmt.Fprintf(rc.stderr, "Configuration invalid: %s.\n", countDiags(diags))
+		return res, diags, exitCode(ExitError)
+	}
+	return res, diags, nil
+}
+
+func countDiags(diags hcl.Diagnostics) string {
+	errs, warns := 0, 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return plural(errs, "error") + ", " + plural(warns, "warning")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pubsubctl/pubsubctl/internal/config"
+	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/internal/render"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// TargetFlags choose where live state is read from.
+type TargetFlags struct {
+	Emulator                  string `help:"Address HOST:PORT of a Pub/Sub emulator (default: PUBSUB_EMULATOR_HOST; without either, real Pub/Sub with Application Default Credentials)." placeholder:"HOST:PORT"`
+	ImpersonateServiceAccount string `name:"impersonate-service-account" help:"Call Pub/Sub as this service account (real Pub/Sub only)." placeholder:"EMAIL"`
+}
+
+// PlanCmd shows what apply would do.
+type PlanCmd struct {
+	TargetFlags
+	Parallelism      int      `default:"16" help:"Maximum concurrent IAM policy reads."`
+	Dir              string   `arg:"" optional:"" default:"." help:"Configuration directory (default: the current directory)." type:"path"`
+	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there are no changes, 2 when there are, 1 on error."`
+	Out              string   `help:"Save the plan, with a digest of the live state it was computed from, for apply FILE." placeholder:"FILE" type:"path"`
+	JSON             bool     `name:"json" help:"Print the plan as JSON (same as --format json)."`
+	Format           string   `default:"human" enum:"human,json,markdown" help:"Output format: human, json (docs/plan-json.md) or markdown (for pull-request comments)."`
+	Target           []string `help:"Only plan this resource (ADDRESS, e.g. topic.orders or subscription.audit[\"eu\"]); repeatable." placeholder:"ADDRESS"`
+	Adopt            bool     `help:"Adopt resources the configuration declares that exist without this stack's labels (adds the labels and any field changes)."`
+}
+
+// Run plans and renders.
+func (c *PlanCmd) Run(rc *runContext) error {
+	format := c.Format
+	if c.JSON {
+		format = "json"
+	}
+	targets, err := parseTargets(c.Target)
+	if err != nil {
+		return err
+	}
+	pr, err := rc.computePlan(c.Dir, c.TargetFlags, c.Parallelism, targets, c.Adopt)
+	if err != nil {
+		return err
+	}
+	defer pr.client.Close()
+	if c.Out != "" {
+		if err := writeSavedPlan(c.Out, pr, rc.g, c.Dir, c.Target, c.Adopt); err != nil {
+			return err
+		}
+	}
+	if err := rc.renderPlan(pr.plan, format); err != nil {
+		return err
+	}
+	if c.Out != "" && format == "human" {
+		fmt.Fprintf(rc.stdout, "\nSaved the plan to %s. To perform exactly these actions, run:\n  pubsubctl apply %s\n", c.Out, c.Out)
+	}
+	if c.DetailedExitcode && pr.plan.HasChanges() {
+		return exitCode(ExitChanges)
+	}
+	return nil
+}
+
+func (rc *runContext) renderPlan(p *plan.Plan, format string) error {
+	switch format {
+	case "json":
+		return render.JSON(rc.stdout, p)
+	case "markdown":
+		return render.Markdown(rc.stdout, p)
+	}
+	return render.Human(rc.stdout, p, render.Options{Color: rc.color(rc.stdout), Verbose: rc.g.Verbose})
+}
+
+func parseTargets(ss []string) ([]model.Address, error) {
+	var out []model.Address
+	for _, s := range ss {
+		a, err := model.ParseAddress(s)
+		if err != nil {
+			return nil, &exitError{code: ExitUsage, err: fmt.Errorf("--target: %w", err)}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// planResult is a computed plan with what produced it.
+type planResult struct {
+	plan     *plan.Plan
+	config   *config.Result
+	client   *live.Client
+	iamScope []string // full names whose policies were read
+}
+
+// connect opens a live client for the configuration's project.
+func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (*live.Client, error) {
+	client, err := live.New(rc.ctx, live.Options{
+		Project:                   project,
+		Emulator:                  tf.Emulator,
+		Env:                       rc.env,
+		ImpersonateServiceAccount: tf.ImpersonateServiceAccount,
+		Parallelism:               parallelism,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)
+	}
+	return client, nil
+}
+
+// computePlan loads the configuration, reads live state and diffs them.
+func (rc *runContext) computePlan(dir string, tf TargetFlags, parallelism int, targets []model.Address, adopt bool) (*planResult, error) {
+	res, _, err := rc.load(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := res.Config
+	client, err := rc.connect(cfg.Project, tf, parallelism)
+	if err != nil {
+		return nil, err
+	}
+	p, scope, err := rc.planWith(client, cfg, targets, adopt)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return &planResult{plan: p, config: res, client: client, iamScope: scope}, nil
+}
+
+// planWith reads live state through client and plans cfg against it.
+func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, []string, error) {
+	var warnings []string
+	if cfg.ProjectNumber == "" && deadLetters(cfg) {
+		n, err := client.ProjectNumber(rc.ctx)
+		switch {
+		case err == nil:
+			model.AddDeadLetterGrants(cfg, n)
+		case client.IsEmulator():
+			warnings = append(warnings, fmt.Sprintf("dead-letter grants for the Pub/Sub service agent are not planned: %v", err))
+		default:
+			return nil, nil, fmt.Errorf("the Pub/Sub service agent needs the project number for dead-letter grants: %w", err)
+		}
+	}
+	scope := iamScope(cfg)
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
+	}
+	p := plan.Compute(cfg, liveOf(state), plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
+	p.Warnings = append(warnings, p.Warnings...)
+	return p, sortedKeys(scope), nil
+}
+
+func deadLetters(c *model.Config) bool {
+	for _, s := range c.Subscriptions {
+		if s.DeadLetter != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// iamScope is the set of resources whose IAM the configuration manages:
+// only their policies are read.
+func iamScope(c *model.Config) map[string]bool {
+	scope := map[string]bool{}
+	for _, r := range c.Resources() {
+		if !r.Policy().Empty() {
+			scope[model.FullName(c.Project, r.Address().Kind, r.ID())] = true
+		}
+	}
+	for _, eb := range c.ExternalBindings {
+		scope[eb.Resource] = true
+	}
+	return scope
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func liveOf(s *live.State) *plan.Live {
+	return &plan.Live{
+		Project:       s.Project,
+		Schemas:       s.Schemas,
+		Topics:        s.Topics,
+		Subscriptions: s.Subscriptions,
+		Policies:      s.Policies,
+		IAMSupported:  s.IAMSupported,
+	}
+}
+
+// savedPlan is the file plan --out writes.
+type savedPlan struct {
+	Kind     string     `json:"kind"` // "pubsubctl-plan"
+	Plan     *plan.Plan `json:"plan"`
+	IAMScope []string   `json:"iam_scope"`
+	// How the configuration was loaded, so apply can prove convergence.
+	Dir      string   `json:"dir"`
+	Vars     []string `json:"vars,omitempty"`
+	VarFiles []string `json:"var_files,omitempty"`
+	Targets  []string `json:"targets,omitempty"`
+	Adopt    bool     `json:"adopt,omitempty"`
+	Project  string   `json:"project_override,omitempty"`
+}
+
+const savedPlanKind = "pubsubctl-plan"
+
+func writeSavedPlan(path string, pr *planResult, g *Globals, dir string, targets []string, adopt bool) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	sp := savedPlan{Kind: savedPlanKind, Plan: pr.plan, IAMScope: pr.iamScope, Dir: abs, Vars: g.Var, VarFiles: g.VarFile, Targets: targets, Adopt: adopt, Project: g.Project}
+	b, err := json.MarshalIndent(sp, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
+}
+
+func readSavedPlan(path string) (*savedPlan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sp savedPlan
+	if err := json.Unmarshal(b, &sp); err != nil || sp.Kind != savedPlanKind || sp.Plan == nil {
+		return nil, fmt.Errorf("%s is not a plan saved by pubsubctl plan --out", path)
+	}
+	if sp.Plan.FormatVersion != plan.FormatVersion {
+		return nil, fmt.Errorf("%s was saved by a pubsubctl with plan format %s; this one reads %s", path, sp.Plan.FormatVersion, plan.FormatVersion)
+	}
+	return &sp, nil
+}
+
+// ShowCmd renders a saved plan.
+type ShowCmd struct {
+	File   string `arg:"" help:"Plan file written by plan --out." type:"existingfile"`
+	JSON   bool   `name:"json" help:"Print the plan as JSON."`
+	Format string `default:"human" enum:"human,json,markdown" help:"Output format: human, json or markdown."`
+}
+
+// Run renders the plan.
+func (c *ShowCmd) Run(rc *runContext) error {
+	sp, err := readSavedPlan(c.File)
+	if err != nil {
+		return err
+	}
+	format := c.Format
+	if c.JSON {
+		format = "json"
+	}
+	return rc.renderPlan(sp.Plan, format)
+}

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pubsubctl/pubsubctl/internal/emulator"
+	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// benchConfig declares n managed resources: n/2 topics with a publisher and
+// n/2 subscriptions (one per topic) with a subscriber, dead-lettering off so
+// that the count is exact.
+func benchConfig(n int) *model.Config {
+	c := &model.Config{Project: "bench-project", Stack: "bench"}
+	for i := 0; i < n/2; i++ {
+		name := fmt.Sprintf("t%05d", i)
+		c.Topics = append(c.Topics, &model.Topic{
+			Addr: model.Address{Kind: model.KindTopic, Name: name}, Name: name,
+			IAM: model.IAM{Bindings: []model.Binding{{Role: model.RolePublisher, Members: []string{"serviceAccount:pub@bench-project.iam.gserviceaccount.com"}, Origin: "publishers"}}},
+		})
+		s := &model.Subscription{
+			Addr: model.Address{Kind: model.KindSubscription, Name: "s" + name}, Name: "s" + name,
+			Topic:            model.FullName(c.Project, model.KindTopic, name),
+			DeadLetterOptOut: &model.OptOut{Reason: "benchmark"},
+			IAM:              model.IAM{Bindings: []model.Binding{{Role: model.RoleSubscriber, Members: []string{"serviceAccount:sub@bench-project.iam.gserviceaccount.com"}, Origin: "subscribers"}}},
+		}
+		s.Meta.Set("dead_letter", model.SourceUser, nil)
+		c.Subscriptions = append(c.Subscriptions, s)
+	}
+	model.ApplyDefaults(c, nil)
+	return c
+}
+
+// seed creates every resource of c with its IAM, as apply would.
+func seed(b *testing.B, ctx context.Context, cl *live.Client, c *model.Config) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(64)
+	for _, t := range c.Topics {
+		g.Go(func() error {
+			if _, err := cl.CreateTopic(gctx, t); err != nil {
+				return err
+			}
+			return setIAM(gctx, cl, model.KindTopic, model.FullName(c.Project, model.KindTopic, t.Name), t.IAM)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(64)
+	for _, s := range c.Subscriptions {
+		g.Go(func() error {
+			if _, err := cl.CreateSubscription(gctx, s); err != nil {
+				return err
+			}
+			return setIAM(gctx, cl, model.KindSubscription, model.FullName(c.Project, model.KindSubscription, s.Name), s.IAM)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func setIAM(ctx context.Context, cl *live.Client, k model.Kind, name string, decl model.IAM) error {
+	p := &model.Policy{}
+	for _, bd := range decl.Bindings {
+		p.Bindings = append(p.Bindings, model.PolicyBinding{Role: bd.Role, Members: bd.Members})
+	}
+	_, err := cl.SetPolicy(ctx, k, name, p)
+	return err
+}
+
+// BenchmarkPlan measures a whole plan (list everything, read the IAM of
+// every managed resource, diff) of n managed resources that match the
+// configuration, against the embedded emulator, and reports the RPCs one
+// plan makes by method.
+func BenchmarkPlan(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
+			if testing.Short() && n > 1000 {
+				b.Skip("10,000 resources in -short mode")
+			}
+			ctx := context.Background()
+			srv, err := emulator.Start(ctx, emulator.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			cl, err := live.New(ctx, live.Options{Project: "bench-project", Emulator: srv.Addr()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cl.Close()
+			c := benchConfig(n)
+			seed(b, ctx, cl, c)
+			scope := iamScope(c)
+			srv.ResetRPCCounts()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				st, err := cl.Read(ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := plan.Compute(c, liveOf(st), plan.Options{})
+				if p.HasChanges() || p.Unchanged != n {
+					b.Fatalf("plan of a matching project: %d changes, %d IAM changes, %d unchanged", len(p.Changes), len(p.IAM), p.Unchanged)
+				}
+			}
+			b.StopTimer()
+			counts := srv.RPCCounts()
+			var names []string
+			for m := range counts {
+				names = append(names, m)
+			}
+			sort.Strings(names)
+			var parts []string
+			for _, m := range names {
+				per := float64(counts[m]) / float64(b.N)
+				b.ReportMetric(per, shortMethod(m)+"-rpcs/op")
+				parts = append(parts, fmt.Sprintf("%s=%.0f", shortMethod(m), per))
+			}
+			b.Logf("RPCs per plan: %s", strings.Join(parts, " "))
+		})
+	}
+}
+
+func shortMethod(m string) string {
+	if i := strings.LastIndexByte(m, '/'); i >= 0 {
+		return m[i+1:]
+	}
+	return m
+}

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// ValidateCmd checks a configuration offline.
+type ValidateCmd struct {
+	Dir string `arg:"" optional:"" default:"." help:"Configuration directory (default: the current directory)." type:"path"`
+}
+
+// Run validates the configuration and prints a one-line summary.
+func (c *ValidateCmd) Run(rc *runContext) error {
+	res, diags, err := rc.load(c.Dir)
+	if err != nil {
+		return err
+	}
+	warn := ""
+	if n := len(diags); n > 0 {
+		warn = " (" + plural(n, "warning") + ")"
+	}
+	fmt.Fprintf(rc.stdout, "%s: valid%s\n", summarize(res.Config), warn)
+	return nil
+}
+
+// summarize counts what a configuration declares, derived resources
+// included: "3 topics, 5 subscriptions, 1 schema, 12 IAM members".
+func summarize(c *model.Config) string {
+	members := 0
+	for _, r := range c.Resources() {
+		for _, b := range r.Policy().Bindings {
+			members += len(b.Members)
+		}
+	}
+	for _, eb := range c.ExternalBindings {
+		for _, b := range eb.IAM.Bindings {
+			members += len(b.Members)
+		}
+	}
+	parts := []string{
+		plural(len(c.Topics), "topic"),
+		plural(len(c.Subscriptions), "subscription"),
+		plural(len(c.Schemas), "schema"),
+		plural(members, "IAM member"),
+	}
+	return strings.Join(parts, ", ")
+}
