@@ -9,12 +9,19 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"cloud.google.com/go/pubsub/v2"
 	"github.com/rogpeppe/go-internal/testscript"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/pubsubctl/pubsubctl/internal/cli"
 	"github.com/pubsubctl/pubsubctl/internal/emulator"
+	"github.com/pubsubctl/pubsubctl/internal/emulator/emutest"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 )
@@ -46,36 +53,67 @@ func TestScripts(t *testing.T) {
 			e.Values[emulatorKey{}] = &emulatorHolder{}
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emulator": cmdEmulator,
-			"pubsub":   cmdPubsub,
+		Cmds: scriptCmds,
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "official":
+				// The official emulator is installed (pubsub-facts §9).
+				_, err := emutest.FindOfficialLauncher()
+				if err != nil {
+					t.Logf("official emulator scenarios skipped: %v", err)
+				}
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		RequireExplicitExec: false,
 	})
 }
 
+// scriptCmds are the custom testscript commands. Test files add their own
+// in init, so that scenario helpers for different features live apart.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"emulator": cmdEmulator,
+	"pubsub":   cmdPubsub,
+}
+
 type emulatorKey struct{}
 
-// emulatorHolder holds a script's running emulator.
-type emulatorHolder struct{ srv *emulator.Server }
+// emulatorHolder holds a script's running emulator: the embedded one (srv)
+// or the official one (official is its address).
+type emulatorHolder struct {
+	srv      *emulator.Server
+	official string
+}
 
 func emulatorOf(ts *testscript.TestScript) *emulator.Server {
 	h := ts.Value(emulatorKey{}).(*emulatorHolder)
 	if h.srv == nil {
-		ts.Fatalf("no emulator: run `emulator start` first")
+		ts.Fatalf("no embedded emulator: run `emulator start` first (faults need the embedded one)")
 	}
 	return h.srv
 }
 
 // cmdEmulator: `emulator start` starts an embedded emulator for the script
-// and sets PUBSUB_EMULATOR_HOST; `emulator fault METHOD CODE RATE` injects
-// faults; `emulator clear-faults`.
+// and sets PUBSUB_EMULATOR_HOST; `emulator start official` starts Google's
+// official emulator instead (guard such scripts with `[!official] skip`,
+// since it fails when the emulator is not installed); `emulator fault
+// METHOD CODE RATE` injects faults;
+// `emulator clear-faults`.
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: emulator start|fault|clear-faults")
 	}
 	switch args[0] {
 	case "start":
+		if len(args) > 1 && args[1] == "official" {
+			addr, stop, err := emutest.StartOfficialProcess()
+			ts.Check(err)
+			ts.Defer(func() { ts.Check(stop()) })
+			ts.Value(emulatorKey{}).(*emulatorHolder).official = addr
+			ts.Setenv("PUBSUB_EMULATOR_HOST", addr)
+			return
+		}
 		srv, err := emulator.Start(context.Background(), emulator.Options{Host: "127.0.0.1"})
 		if err != nil {
 			ts.Fatalf("start emulator: %v", err)
@@ -120,6 +158,8 @@ func client(ts *testscript.TestScript) *live.Client {
 //	pubsub list                                  print "topic NAME" / "subscription NAME" lines
 //	pubsub grant topic|sub NAME ROLE MEMBER      add a member behind pubsubctl's back
 //	pubsub policy topic|sub NAME                 print "ROLE MEMBER" lines
+//	pubsub publish TOPIC DATA [k=v ...]          publish one message with attributes
+//	pubsub pull SUB                              pull (and ack) what is there; print "message DATA" lines
 func cmdPubsub(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: pubsub topic|sub|update-sub|update-topic|delete-topic|delete-sub|get|list|grant|policy ...")
@@ -186,6 +226,14 @@ func cmdPubsub(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("unsupported field %q", k)
 		}
 		_, err = c.UpdateTopic(ctx, t, []string{k})
+	case "publish":
+		err = publish(ctx, ts, args[1], args[2], kv(ts, args[3:], ""))
+	case "pull":
+		var msgs []string
+		msgs, err = pull(ctx, ts, args[1])
+		for _, m := range msgs {
+			fmt.Fprintf(out, "message %s\n", m)
+		}
 	case "delete-topic":
 		err = c.DeleteTopic(ctx, args[1])
 	case "delete-sub":
@@ -260,4 +308,42 @@ func kv(ts *testscript.TestScript, args []string, prefix string) map[string]stri
 		out[k] = v
 	}
 	return out
+}
+
+// dataClient connects the Pub/Sub data-plane client to the script's emulator.
+func dataClient(ctx context.Context, ts *testscript.TestScript) *pubsub.Client {
+	addr := ts.Getenv("PUBSUB_EMULATOR_HOST")
+	if addr == "" {
+		ts.Fatalf("no emulator: run `emulator start` first")
+	}
+	c, err := pubsub.NewClient(ctx, "demo-project",
+		option.WithEndpoint(addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	ts.Check(err)
+	ts.Defer(func() { c.Close() })
+	return c
+}
+
+func publish(ctx context.Context, ts *testscript.TestScript, topic, data string, attrs map[string]string) error {
+	p := dataClient(ctx, ts).Publisher(topic)
+	defer p.Stop()
+	_, err := p.Publish(ctx, &pubsub.Message{Data: []byte(data), Attributes: attrs}).Get(ctx)
+	return err
+}
+
+// pull receives for up to two seconds, acking everything, and returns the
+// message bodies sorted.
+func pull(ctx context.Context, ts *testscript.TestScript, sub string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var got []string
+	err := dataClient(ctx, ts).Subscriber(sub).Receive(ctx, func(_ context.Context, m *pubsub.Message) {
+		mu.Lock()
+		got = append(got, string(m.Data))
+		mu.Unlock()
+		m.Ack()
+	})
+	sort.Strings(got)
+	return got, err
 }

@@ -119,13 +119,36 @@ func (l *lockedBuffer) String() string {
 // reason.
 func StartOfficial(t testing.TB) (addr string) {
 	t.Helper()
+	addr, stop, err := StartOfficialProcess()
+	if errors.Is(err, ErrOfficialNotInstalled) {
+		t.Skipf("emutest: skipping: %v", err)
+	}
+	if err != nil {
+		t.Fatalf("emutest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("emutest: %v", err)
+		}
+	})
+	return addr
+}
+
+// ErrOfficialNotInstalled is wrapped by StartOfficialProcess's error when
+// the official emulator (or java) is not installed.
+var ErrOfficialNotInstalled = errors.New("official Pub/Sub emulator not installed")
+
+// StartOfficialProcess starts the official emulator on a free localhost
+// port and waits until it is ready. stop kills its process group and waits
+// for it. The error wraps ErrOfficialNotInstalled when it is not installed.
+func StartOfficialProcess() (addr string, stop func() error, err error) {
 	launcher, err := FindOfficialLauncher()
 	if err != nil {
-		t.Skipf("emutest: skipping: %v", err)
+		return "", nil, fmt.Errorf("%w: %v", ErrOfficialNotInstalled, err)
 	}
 	port, err := freePort()
 	if err != nil {
-		t.Fatalf("emutest: %v", err)
+		return "", nil, err
 	}
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	out := &lockedBuffer{}
@@ -133,24 +156,26 @@ func StartOfficial(t testing.TB) (addr string) {
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("emutest: start %s: %v", launcher, err)
+		return "", nil, fmt.Errorf("start %s: %v", launcher, err)
 	}
 	exited := make(chan struct{})
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
+	stop = func() error {
 		// The launcher is a shell script that starts java: kill the group.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		select {
 		case <-exited:
+			return nil
 		case <-time.After(10 * time.Second):
-			t.Errorf("emutest: official emulator (pid %d) did not exit", cmd.Process.Pid)
+			return fmt.Errorf("official emulator (pid %d) did not exit", cmd.Process.Pid)
 		}
-	})
-	if err := waitReady(addr, exited, &waitErr); err != nil {
-		t.Fatalf("emutest: official emulator at %s: %v\noutput:\n%s", addr, err, out.String())
 	}
-	return addr
+	if err := waitReady(addr, exited, &waitErr); err != nil {
+		_ = stop()
+		return "", nil, fmt.Errorf("official emulator at %s: %v\noutput:\n%s", addr, err, out.String())
+	}
+	return addr, stop, nil
 }
 
 // waitReady polls ListTopics until it succeeds, the process exits or the
