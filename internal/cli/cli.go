@@ -41,6 +41,8 @@ type CLI struct {
 	Plan        PlanCmd        `cmd:"" help:"Show what apply would change in live Pub/Sub."`
 	Apply       ApplyCmd       `cmd:"" help:"Change live Pub/Sub to match the configuration, then prove it converged."`
 	Show        ShowCmd        `cmd:"" help:"Render a plan saved with plan --out."`
+	Export      ExportCmd      `cmd:"" help:"Write the live topics, subscriptions, schemas and IAM of a project as a configuration, to adopt with plan --adopt and apply --adopt."`
+	Forget      ForgetCmd      `cmd:"" help:"Stop managing resources without deleting them: remove this stack's ownership labels from them."`
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`

@@ -376,3 +376,19 @@ func (e *exporter) checkDeadLetterGrants() {
 		}
 	}
 }
+
+// Counts are how many resources of each kind an export holds.
+type Counts struct {
+	Schemas, Topics, Subscriptions int
+}
+
+// Count returns how many resources Generate(st, opts) exports, for a
+// summary line. It applies the same selection and needs valid options.
+func Count(st *State, opts Options) Counts {
+	if st == nil {
+		return Counts{}
+	}
+	e := newExporter(st, opts)
+	e.selectResources()
+	return Counts{Schemas: len(e.schemas), Topics: len(e.topics), Subscriptions: len(e.subs)}
+}
