@@ -20,7 +20,7 @@ import (
 type ExportCmd struct {
 	TargetFlags
 	Stack         string `required:"" help:"Stack name written to the pubsubctl block: adopted resources get the label pubsubctl-stack=STACK. Resources labelled by another stack are not exported." placeholder:"STACK"`
-	Out           string `default:"." help:"Directory to write the configuration to (created if missing; default: the current directory). It must hold no *.hcl files unless --force is given." placeholder:"DIR" type:"path"`
+	Out           string `default:"." help:"Directory to write the configuration to (created if missing; default: the current directory). It must hold no *.hcl files unless --force is given." placeholder:"DIR"`
 	Split         string `default:"by-topic" enum:"by-topic,single" help:"File layout: by-topic (main.hcl, schemas.hcl, one <topic>.hcl per topic with its subscriptions, orphans.hcl) or single (everything in main.hcl). Schema definitions always go to schemas/."`
 	Match         string `help:"Export only resources whose ID matches this regular expression (RE2, unanchored); a subscription is also exported when its topic matches, a schema when an exported topic uses it." placeholder:"REGEX"`
 	ProjectNumber string `name:"project-number" help:"Project number written to the pubsubctl block (names the Pub/Sub service agent for dead-letter grants). Default: looked up with resourcemanager.projects.get when credentials allow; left out otherwise." placeholder:"NUMBER"`
