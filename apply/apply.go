@@ -490,7 +490,7 @@ func (x *executor) graph() []*node {
 	}
 	for _, n := range nodes {
 		if n.ch != nil {
-			link(n, n.ch.DependsOn)
+			link(n, append(append([]model.Address(nil), n.ch.DependsOn...), x.stopsReferencing(n.ch)...))
 		}
 	}
 	for _, n := range iamNodes {
@@ -509,6 +509,49 @@ func (x *executor) graph() []*node {
 		link(n, deps)
 	}
 	return nodes
+}
+
+// stopsReferencing returns, for the delete of a topic or schema, the other
+// changes of the plan that must run first because the live resource they
+// change still refers to it and the change drops that reference: a
+// subscription updated (or replaced) so that it no longer dead-letters to
+// the topic, or no longer reads from it; a topic whose schema settings stop
+// naming the schema. Pub/Sub refuses to delete a topic that is some
+// subscription's dead-letter topic (FailedPrecondition), so without these
+// edges removing a dead-letter policy and its topic in one apply fails
+// half-way. plan.Change.DependsOn only orders deletes after deletes.
+func (x *executor) stopsReferencing(ch *plan.Change) []model.Address {
+	if ch.Action != plan.ActionDelete || (ch.Kind != model.KindTopic && ch.Kind != model.KindSchema) {
+		return nil
+	}
+	var out []model.Address
+	for i := range x.p.Changes {
+		o := &x.p.Changes[i]
+		if o == ch || o.Action == plan.ActionDelete || o.Action == plan.ActionCreate {
+			continue
+		}
+		if refersTo(x.p.Project, o.Before.Get(), ch.Kind, ch.Name) && !refersTo(x.p.Project, o.After.Get(), ch.Kind, ch.Name) {
+			out = append(out, o.Address)
+		}
+	}
+	return out
+}
+
+// refersTo reports whether r names the topic or schema fullName.
+func refersTo(project string, r model.Resource, kind model.Kind, fullName string) bool {
+	switch v := r.(type) {
+	case *model.Subscription:
+		if kind != model.KindTopic || v == nil {
+			return false
+		}
+		if qualify(project, model.KindTopic, v.Topic) == fullName {
+			return true
+		}
+		return v.DeadLetter != nil && qualify(project, model.KindTopic, v.DeadLetter.Topic) == fullName
+	case *model.Topic:
+		return kind == model.KindSchema && v != nil && v.Schema != nil && qualify(project, model.KindSchema, v.Schema.Schema) == fullName
+	}
+	return false
 }
 
 func opOf(a plan.Action) string {
