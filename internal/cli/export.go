@@ -60,23 +60,9 @@ func (c *ExportCmd) Run(rc *runContext) error {
 	}
 	defer client.Close()
 
-	var warnings []string
-	all := func(model.Kind, string) bool { return true }
-	st, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: all})
-	if err != nil && live.Code(err) == codes.PermissionDenied {
-		// Resources are readable but their IAM is not: export without it.
-		warnings = append(warnings, fmt.Sprintf("IAM policies are not exported: reading them was denied (%v); grant pubsub.*.getIamPolicy (e.g. roles/pubsub.viewer) to export IAM", err))
-		st, err = client.Read(rc.ctx, live.ReadOptions{})
-		if err == nil {
-			st.Policies = nil
-		}
-	}
+	st, warnings, err := c.read(rc, client)
 	if err != nil {
 		return fmt.Errorf("read live state of project %s: %w", project, err)
-	}
-	if !st.IAMSupported {
-		warnings = append(warnings, fmt.Sprintf("IAM policies are not exported: the %s does not support IAM", client.Target()))
-		st.Policies = nil
 	}
 
 	if opts.ProjectNumber == "" {
@@ -134,4 +120,46 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// read reads the project with the IAM policies of every resource, when
+// they are readable: IAM that cannot be read is left out with a warning,
+// never an error.
+func (c *ExportCmd) read(rc *runContext, client *live.Client) (*live.State, []string, error) {
+	var warnings []string
+	// Topics and subscriptions first: the official emulator answers
+	// Unimplemented for their IAM (no IAM at all), but InvalidArgument for
+	// a schema's, so schemas are read apart.
+	st, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(k model.Kind, _ string) bool { return k != model.KindSchema }})
+	if live.Code(err) == codes.PermissionDenied {
+		// The resources may be listable while their IAM is not.
+		st, err = client.Read(rc.ctx, live.ReadOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		warnings = append(warnings, "IAM policies are not exported: reading them was denied; grant pubsub.topics.getIamPolicy, pubsub.subscriptions.getIamPolicy and pubsub.schemas.getIamPolicy (e.g. roles/pubsub.viewer) to export IAM")
+		st.Policies = nil
+		return st, warnings, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.IAMSupported {
+		warnings = append(warnings, fmt.Sprintf("IAM policies are not exported: the %s does not support IAM", client.Target()))
+		st.Policies = nil
+		return st, warnings, nil
+	}
+	for _, s := range st.Schemas {
+		full := model.FullName(st.Project, model.KindSchema, s.Name)
+		p, err := client.GetPolicy(rc.ctx, model.KindSchema, full)
+		switch {
+		case err == nil:
+			st.Policies[full] = p
+		case live.IsNotFound(err): // deleted since it was listed
+		default:
+			warnings = append(warnings, fmt.Sprintf("the IAM policies of schemas are not exported: %v", err))
+			return st, warnings, nil
+		}
+	}
+	return st, warnings, nil
 }
