@@ -52,6 +52,11 @@ func liveFrom(c *model.Config) *Live {
 			s := *t.Schema
 			x.Schema = &s
 		}
+		if t.StoragePolicy != nil {
+			sp := *t.StoragePolicy
+			sp.AllowedPersistenceRegions = append([]string(nil), sp.AllowedPersistenceRegions...)
+			x.StoragePolicy = &sp
+		}
 		x.Addr = model.Address{Kind: model.KindTopic, Name: t.Name}
 		l.Topics = append(l.Topics, &x)
 	}
@@ -70,7 +75,27 @@ func liveFrom(c *model.Config) *Live {
 		if s.Push != nil {
 			p := *s.Push
 			p.Attributes = copyMap(p.Attributes)
+			if p.OIDC != nil {
+				o := *p.OIDC
+				p.OIDC = &o
+			}
+			if p.NoWrapper != nil {
+				nw := *p.NoWrapper
+				p.NoWrapper = &nw
+			}
 			x.Push = &p
+		}
+		if s.BigQuery != nil {
+			b := *s.BigQuery
+			x.BigQuery = &b
+		}
+		if s.CloudStorage != nil {
+			cs := *s.CloudStorage
+			if cs.Avro != nil {
+				a := *cs.Avro
+				cs.Avro = &a
+			}
+			x.CloudStorage = &cs
 		}
 		x.Addr = model.Address{Kind: model.KindSubscription, Name: s.Name}
 		l.Subscriptions = append(l.Subscriptions, &x)
@@ -158,30 +183,90 @@ func TestUpdates(t *testing.T) {
 		mutate func(l *Live)
 		addr   string
 		path   string
+		desire func(c *model.Config) // optional: what the configuration sets first
 	}{
-		{"topic labels", func(l *Live) { findTopic(l, "orders").Labels["team"] = "other" }, "topic.orders", "labels.team"},
-		{"topic label removed", func(l *Live) { delete(findTopic(l, "orders").Labels, "team") }, "topic.orders", "labels.team"},
-		{"topic retention", func(l *Live) { findTopic(l, "orders").MessageRetention = time.Hour }, "topic.orders", "message_retention"},
-		{"topic kms", func(l *Live) { findTopic(l, "orders").KMSKeyName = "projects/p/locations/l/keyRings/r/cryptoKeys/k" }, "topic.orders", "kms_key_name"},
-		{"topic schema encoding", func(l *Live) { findTopic(l, "orders").Schema.Encoding = "BINARY" }, "topic.orders", "schema.encoding"},
-		{"topic schema removed", func(l *Live) { findTopic(l, "orders").Schema = nil }, "topic.orders", "schema.encoding"},
-		{"ack deadline", func(l *Live) { findSub(l, "billing").AckDeadline = 20 * time.Second }, "subscription.billing", "ack_deadline"},
-		{"sub retention", func(l *Live) { findSub(l, "billing").MessageRetention = 2 * model.Day }, "subscription.billing", "message_retention"},
-		{"retain acked", func(l *Live) { findSub(l, "billing").RetainAckedMessages = true }, "subscription.billing", "retain_acked_messages"},
-		{"expiration", func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }, "subscription.billing", "expiration"},
-		{"exactly once", func(l *Live) { findSub(l, "billing").EnableExactlyOnceDelivery = true }, "subscription.billing", "enable_exactly_once_delivery"},
-		{"retry min", func(l *Live) { findSub(l, "billing").RetryPolicy.MinimumBackoff = time.Second }, "subscription.billing", "retry_policy.minimum_backoff"},
-		{"retry removed", func(l *Live) { findSub(l, "billing").RetryPolicy = nil }, "subscription.billing", "retry_policy.maximum_backoff"},
-		{"dead letter attempts", func(l *Live) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 9 }, "subscription.billing", "dead_letter.max_delivery_attempts"},
-		{"dead letter removed", func(l *Live) { findSub(l, "billing").DeadLetter = nil }, "subscription.billing", "dead_letter.topic"},
-		{"push added live", func(l *Live) { findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://x.example.com"} }, "subscription.billing", "push.endpoint"},
-		{"bigquery added live", func(l *Live) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }, "subscription.billing", "bigquery.table"},
-		{"sub labels", func(l *Live) { findSub(l, "billing").Labels["extra"] = "x" }, "subscription.billing", "labels.extra"},
-		{"schema definition", func(l *Live) { l.Schemas[0].Definition = `{"type":"record","name":"Old","fields":[]}` }, "schema.order", "definition"},
+		{"topic labels", func(l *Live) { findTopic(l, "orders").Labels["team"] = "other" }, "topic.orders", "labels.team", nil},
+		{"topic label removed", func(l *Live) { delete(findTopic(l, "orders").Labels, "team") }, "topic.orders", "labels.team", nil},
+		{"topic retention", func(l *Live) { findTopic(l, "orders").MessageRetention = time.Hour }, "topic.orders", "message_retention", nil},
+		{"topic kms", func(l *Live) { findTopic(l, "orders").KMSKeyName = "projects/p/locations/l/keyRings/r/cryptoKeys/k" }, "topic.orders", "kms_key_name", nil},
+		{"topic schema encoding", func(l *Live) { findTopic(l, "orders").Schema.Encoding = "BINARY" }, "topic.orders", "schema.encoding", nil},
+		{"topic schema removed", func(l *Live) { findTopic(l, "orders").Schema = nil }, "topic.orders", "schema.encoding", nil},
+		{"ack deadline", func(l *Live) { findSub(l, "billing").AckDeadline = 20 * time.Second }, "subscription.billing", "ack_deadline", nil},
+		{"sub retention", func(l *Live) { findSub(l, "billing").MessageRetention = 2 * model.Day }, "subscription.billing", "message_retention", nil},
+		{"retain acked", func(l *Live) { findSub(l, "billing").RetainAckedMessages = true }, "subscription.billing", "retain_acked_messages", nil},
+		{"expiration", func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }, "subscription.billing", "expiration", nil},
+		{"exactly once", func(l *Live) { findSub(l, "billing").EnableExactlyOnceDelivery = true }, "subscription.billing", "enable_exactly_once_delivery", nil},
+		{"retry min", func(l *Live) { findSub(l, "billing").RetryPolicy.MinimumBackoff = time.Second }, "subscription.billing", "retry_policy.minimum_backoff", nil},
+		{"retry removed", func(l *Live) { findSub(l, "billing").RetryPolicy = nil }, "subscription.billing", "retry_policy.maximum_backoff", nil},
+		{"dead letter attempts", func(l *Live) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 9 }, "subscription.billing", "dead_letter.max_delivery_attempts", nil},
+		{"dead letter removed", func(l *Live) { findSub(l, "billing").DeadLetter = nil }, "subscription.billing", "dead_letter.topic", nil},
+		{"push added live", func(l *Live) { findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://x.example.com"} }, "subscription.billing", "push.endpoint", nil},
+		{"bigquery added live", func(l *Live) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }, "subscription.billing", "bigquery.table", nil},
+		{"sub labels", func(l *Live) { findSub(l, "billing").Labels["extra"] = "x" }, "subscription.billing", "labels.extra", nil},
+		{"schema definition", func(l *Live) { l.Schemas[0].Definition = `{"type":"record","name":"Old","fields":[]}` }, "schema.order", "definition", nil},
+		{"topic label added live", func(l *Live) { findTopic(l, "orders").Labels["extra"] = "x" }, "topic.orders", "labels.extra", nil},
+		{"topic schema name", func(l *Live) { findTopic(l, "orders").Schema.Schema = model.FullName(project, model.KindSchema, "old") }, "topic.orders", "schema.name", nil},
+		{"topic schema added live", func(l *Live) {
+			findTopic(l, "billing-dlq").Schema = &model.SchemaSettings{Schema: model.FullName(project, model.KindSchema, "order"), Encoding: "JSON"}
+		}, "topic.billing-dlq", "schema.name", nil},
+		{"topic schema first revision", func(l *Live) { findTopic(l, "orders").Schema.FirstRevisionID = "r0" }, "topic.orders", "schema.first_revision_id",
+			func(c *model.Config) { c.Topics[0].Schema.FirstRevisionID = "r1" }},
+		{"topic schema last revision", func(l *Live) { findTopic(l, "orders").Schema.LastRevisionID = "" }, "topic.orders", "schema.last_revision_id",
+			func(c *model.Config) { c.Topics[0].Schema.LastRevisionID = "r9" }},
+		{"topic storage regions", func(l *Live) { findTopic(l, "orders").StoragePolicy.AllowedPersistenceRegions = []string{"us-east1"} }, "topic.orders", "message_storage_policy.allowed_persistence_regions",
+			func(c *model.Config) {
+				c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}}
+			}},
+		{"topic storage enforce in transit", func(l *Live) { findTopic(l, "orders").StoragePolicy.EnforceInTransit = false }, "topic.orders", "message_storage_policy.enforce_in_transit",
+			func(c *model.Config) {
+				c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}, EnforceInTransit: true}
+			}},
+		{"retry max", func(l *Live) { findSub(l, "billing").RetryPolicy.MaximumBackoff = time.Minute }, "subscription.billing", "retry_policy.maximum_backoff", nil},
+		{"dead letter topic", func(l *Live) {
+			findSub(l, "billing").DeadLetter.Topic = model.FullName(project, model.KindTopic, "other-dlq")
+		}, "subscription.billing", "dead_letter.topic", nil},
+		{"dead letter added live", func(l *Live) {
+			findSub(l, "billing-dlq").DeadLetter = &model.DeadLetter{Topic: model.FullName(project, model.KindTopic, "x"), MaxDeliveryAttempts: 5}
+		}, "subscription.billing-dlq", "dead_letter.topic", nil},
+		{"sub label removed", func(l *Live) { delete(findSub(l, "billing").Labels, "team") }, "subscription.billing", "labels.team",
+			func(c *model.Config) { c.Subscriptions[0].Labels["team"] = "checkout" }},
+		{"sub label value", func(l *Live) { findSub(l, "billing").Labels["team"] = "x" }, "subscription.billing", "labels.team",
+			func(c *model.Config) { c.Subscriptions[0].Labels["team"] = "checkout" }},
+		{"push removed live (now pull)", func(l *Live) { findSub(l, "billing").Push = nil }, "subscription.billing", "push.endpoint", withPush},
+		{"push endpoint", func(l *Live) { findSub(l, "billing").Push.Endpoint = "https://old.example.com/p" }, "subscription.billing", "push.endpoint", withPush},
+		{"push attribute", func(l *Live) { findSub(l, "billing").Push.Attributes["k"] = "old" }, "subscription.billing", "push.attributes.k", withPush},
+		{"push oidc service account", func(l *Live) { findSub(l, "billing").Push.OIDC.ServiceAccount = "old@p.iam.gserviceaccount.com" }, "subscription.billing", "push.oidc.service_account", withPush},
+		{"push oidc audience", func(l *Live) { findSub(l, "billing").Push.OIDC.Audience = "https://old" }, "subscription.billing", "push.oidc.audience", withPush},
+		{"push oidc removed live", func(l *Live) { findSub(l, "billing").Push.OIDC = nil }, "subscription.billing", "push.oidc.service_account", withPush},
+		{"push no wrapper", func(l *Live) { findSub(l, "billing").Push.NoWrapper = nil }, "subscription.billing", "push.no_wrapper.write_metadata", withPush},
+		{"bigquery table", func(l *Live) { findSub(l, "billing").BigQuery.Table = "p.d.old" }, "subscription.billing", "bigquery.table", withBigQuery},
+		{"bigquery use topic schema", func(l *Live) { findSub(l, "billing").BigQuery.UseTopicSchema = false }, "subscription.billing", "bigquery.use_topic_schema", withBigQuery},
+		{"bigquery use table schema", func(l *Live) { findSub(l, "billing").BigQuery.UseTableSchema = true }, "subscription.billing", "bigquery.use_table_schema", withBigQuery},
+		{"bigquery write metadata", func(l *Live) { findSub(l, "billing").BigQuery.WriteMetadata = false }, "subscription.billing", "bigquery.write_metadata", withBigQuery},
+		{"bigquery drop unknown fields", func(l *Live) { findSub(l, "billing").BigQuery.DropUnknownFields = false }, "subscription.billing", "bigquery.drop_unknown_fields", withBigQuery},
+		{"bigquery service account", func(l *Live) { findSub(l, "billing").BigQuery.ServiceAccount = "" }, "subscription.billing", "bigquery.service_account", withBigQuery},
+		{"bigquery removed live", func(l *Live) { findSub(l, "billing").BigQuery = nil }, "subscription.billing", "bigquery.table", withBigQuery},
+		{"cloud storage bucket", func(l *Live) { findSub(l, "billing").CloudStorage.Bucket = "old" }, "subscription.billing", "cloud_storage.bucket", withGCS},
+		{"cloud storage prefix", func(l *Live) { findSub(l, "billing").CloudStorage.FilenamePrefix = "old/" }, "subscription.billing", "cloud_storage.filename_prefix", withGCS},
+		{"cloud storage suffix", func(l *Live) { findSub(l, "billing").CloudStorage.FilenameSuffix = ".txt" }, "subscription.billing", "cloud_storage.filename_suffix", withGCS},
+		{"cloud storage datetime format", func(l *Live) { findSub(l, "billing").CloudStorage.FilenameDatetimeFormat = "YYYY" }, "subscription.billing", "cloud_storage.filename_datetime_format", withGCS},
+		{"cloud storage format", func(l *Live) {
+			findSub(l, "billing").CloudStorage.Avro = nil
+			findSub(l, "billing").CloudStorage.Text = true
+		}, "subscription.billing", "cloud_storage.format", withGCS},
+		{"cloud storage avro write metadata", func(l *Live) { findSub(l, "billing").CloudStorage.Avro.WriteMetadata = false }, "subscription.billing", "cloud_storage.avro.write_metadata", withGCS},
+		{"cloud storage avro use topic schema", func(l *Live) { findSub(l, "billing").CloudStorage.Avro.UseTopicSchema = true }, "subscription.billing", "cloud_storage.avro.use_topic_schema", withGCS},
+		{"cloud storage max duration", func(l *Live) { findSub(l, "billing").CloudStorage.MaxDuration = 5 * time.Minute }, "subscription.billing", "cloud_storage.max_duration", withGCS},
+		{"cloud storage max bytes", func(l *Live) { findSub(l, "billing").CloudStorage.MaxBytes = 1000 }, "subscription.billing", "cloud_storage.max_bytes", withGCS},
+		{"cloud storage max messages", func(l *Live) { findSub(l, "billing").CloudStorage.MaxMessages = 1000 }, "subscription.billing", "cloud_storage.max_messages", withGCS},
+		{"cloud storage service account", func(l *Live) { findSub(l, "billing").CloudStorage.ServiceAccount = "" }, "subscription.billing", "cloud_storage.service_account", withGCS},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := desiredConfig()
+			if tc.desire != nil {
+				tc.desire(c)
+			}
 			l := liveFrom(c)
 			tc.mutate(l)
 			p := Compute(c, l, Options{})
@@ -204,6 +289,27 @@ func TestUpdates(t *testing.T) {
 				t.Error("a definition change must be a new revision")
 			}
 		})
+	}
+}
+
+func withPush(c *model.Config) {
+	c.Subscriptions[0].Push = &model.PushConfig{
+		Endpoint:   "https://a.example.com/p",
+		Attributes: map[string]string{"k": "v"},
+		OIDC:       &model.OIDCToken{ServiceAccount: "sa@p.iam.gserviceaccount.com", Audience: "aud"},
+		NoWrapper:  &model.NoWrapper{WriteMetadata: true},
+	}
+}
+
+func withBigQuery(c *model.Config) {
+	c.Subscriptions[0].BigQuery = &model.BigQueryConfig{Table: "p.d.t", UseTopicSchema: true, WriteMetadata: true, DropUnknownFields: true, ServiceAccount: "bq@p.iam.gserviceaccount.com"}
+}
+
+func withGCS(c *model.Config) {
+	c.Subscriptions[0].CloudStorage = &model.CloudStorageConfig{
+		Bucket: "b", FilenamePrefix: "p/", FilenameSuffix: ".avro", FilenameDatetimeFormat: "YYYY-MM-DD",
+		Avro:        &model.AvroConfig{WriteMetadata: true},
+		MaxDuration: 2 * time.Minute, MaxBytes: 2000, MaxMessages: 2000, ServiceAccount: "gcs@p.iam.gserviceaccount.com",
 	}
 }
 
@@ -231,6 +337,10 @@ func TestReplaces(t *testing.T) {
 		{"deleted topic", func(l *Live) { findSub(l, "billing").Topic = DeletedTopic }, "subscription.billing", "its topic was deleted"},
 		{"detached", func(l *Live) { findSub(l, "billing").Detached = true }, "subscription.billing", "detached"},
 		{"schema type", func(l *Live) { l.Schemas[0].Type = "PROTOCOL_BUFFER" }, "schema.order", "type cannot be changed in place"},
+		{"filter added live", func(l *Live) { findSub(l, "billing-dlq").Filter = `attributes.x = "y"` }, "subscription.billing-dlq", "filter cannot be changed in place"},
+		{"ordering turned off live", func(l *Live) {
+			findSub(l, "billing-dlq").EnableMessageOrdering = true
+		}, "subscription.billing-dlq", "enable_message_ordering cannot be changed in place (true → false)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,6 +401,40 @@ func TestNormalizationNoops(t *testing.T) {
 			findSub(l, "billing").CloudStorage = &model.CloudStorageConfig{Bucket: "b", Text: true, MaxDuration: 5 * time.Minute, MaxBytes: 0}
 		}},
 		{"schema definition whitespace", nil, func(l *Live) { l.Schemas[0].Definition += "\n" }},
+		{"durations 600s = 10m", func(c *model.Config) {
+			c.Subscriptions[0].RetryPolicy.MaximumBackoff = mustDuration(t, "600s")
+		}, func(l *Live) { findSub(l, "billing").RetryPolicy.MaximumBackoff = mustDuration(t, "10m") }},
+		{"durations 24h = 1d", nil, func(l *Live) { findTopic(l, "orders").MessageRetention = mustDuration(t, "1d") }},
+		{"short topic name in the configuration", func(c *model.Config) { c.Subscriptions[0].Topic = "orders" }, func(l *Live) {
+			findSub(l, "billing").Topic = model.FullName(project, model.KindTopic, "orders")
+		}},
+		{"short dead-letter topic name", func(c *model.Config) { c.Subscriptions[0].DeadLetter.Topic = "billing-dlq" }, func(l *Live) {
+			findSub(l, "billing").DeadLetter.Topic = model.FullName(project, model.KindTopic, "billing-dlq")
+		}},
+		{"short schema name", func(c *model.Config) { c.Topics[0].Schema.Schema = "order" }, func(l *Live) {
+			findTopic(l, "orders").Schema.Schema = model.FullName(project, model.KindSchema, "order")
+		}},
+		{"retry bounds filled by the server", func(c *model.Config) {
+			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{MinimumBackoff: 10 * time.Second, MaximumBackoff: 600 * time.Second}
+		}, func(l *Live) { findSub(l, "billing").RetryPolicy = &model.RetryPolicy{} }},
+		{"retry maximum filled by the server", func(c *model.Config) {
+			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{MinimumBackoff: time.Second, MaximumBackoff: 600 * time.Second}
+		}, func(l *Live) { findSub(l, "billing").RetryPolicy = &model.RetryPolicy{MinimumBackoff: time.Second} }},
+		{"expiration default is 31 days", func(c *model.Config) {
+			c.Subscriptions[0].Expiration = model.Expiration{TTL: 31 * model.Day}
+		}, func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{} }},
+		{"subscription retention default is 7 days", func(c *model.Config) {
+			c.Subscriptions[0].MessageRetention = 7 * model.Day
+		}, func(l *Live) { findSub(l, "billing").MessageRetention = 0 }},
+		{"nil and empty label maps", func(c *model.Config) { c.Topics[0].Labels = nil }, func(l *Live) { findTopic(l, "orders").Labels = map[string]string{} }},
+		{"nil and empty push attributes", func(c *model.Config) {
+			c.Subscriptions[0].Push = &model.PushConfig{Endpoint: "https://a.example.com/p", Attributes: map[string]string{}}
+		}, func(l *Live) { findSub(l, "billing").Push.Attributes = nil }},
+		{"label map order", func(c *model.Config) {
+			c.Topics[0].Labels = map[string]string{"a": "1", "b": "2", "c": "3", "d": "4"}
+		}, func(l *Live) {
+			findTopic(l, "orders").Labels = map[string]string{"d": "4", "c": "3", "b": "2", "a": "1"}
+		}},
 		{"storage region order", func(c *model.Config) {
 			c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"b", "a"}}
 		}, func(l *Live) {
@@ -310,6 +454,69 @@ func TestNormalizationNoops(t *testing.T) {
 				t.Fatalf("want no changes, got %+v", p.Changes)
 			}
 		})
+	}
+}
+
+func mustDuration(t *testing.T, s string) time.Duration {
+	t.Helper()
+	d, err := model.ParseDuration(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// IAM members compare as sets per role, whatever their order, spelling of
+// the member type or the split of a role over several bindings.
+func TestIAMNormalizationNoops(t *testing.T) {
+	a, b := "serviceAccount:a@p.iam.gserviceaccount.com", "serviceAccount:b@p.iam.gserviceaccount.com"
+	cases := []struct {
+		name     string
+		bindings []model.PolicyBinding
+	}{
+		{"same order", []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{a, b}}}},
+		{"member order", []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{b, a}}}},
+		{"role split over bindings", []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{b}}, {Role: model.RolePublisher, Members: []string{a}}}},
+		{"duplicate member", []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{a, b, a}}}},
+		{"unrelated roles untouched", []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{a, b}}, {Role: "roles/pubsub.viewer", Members: []string{"user:x@example.com"}}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := desiredConfig()
+			c.Topics[0].IAM.Bindings = []model.Binding{{Role: model.RolePublisher, Members: []string{a, b}, Origin: "publishers"}}
+			for _, tp := range c.Topics {
+				tp.IAM.Bindings = append([]model.Binding(nil), tp.IAM.Bindings...)
+			}
+			l := liveFrom(c)
+			l.IAMSupported = true
+			for _, r := range c.Resources() {
+				if pol := r.Policy(); !pol.Empty() {
+					lp := &model.Policy{}
+					for _, bd := range pol.Bindings {
+						lp.Bindings = append(lp.Bindings, model.PolicyBinding{Role: bd.Role, Members: bd.Members})
+					}
+					l.Policies[model.FullName(project, r.Address().Kind, r.ID())] = lp
+				}
+			}
+			l.Policies[model.FullName(project, model.KindTopic, "orders")] = &model.Policy{Bindings: tc.bindings}
+			p := Compute(c, l, Options{})
+			if p.HasChanges() {
+				t.Fatalf("want no changes, got changes %+v IAM %+v", p.Changes, p.IAM)
+			}
+		})
+	}
+	// A member added or removed behind our back is planned.
+	c := desiredConfig()
+	c.Topics[0].IAM.Bindings = []model.Binding{{Role: model.RolePublisher, Members: []string{a}, Origin: "publishers"}}
+	l := liveFrom(c)
+	l.IAMSupported = true
+	l.Policies[model.FullName(project, model.KindTopic, "orders")] = &model.Policy{Bindings: []model.PolicyBinding{{Role: model.RolePublisher, Members: []string{b}}}}
+	p := Compute(c, l, Options{Targets: []model.Address{{Kind: model.KindTopic, Name: "orders"}}})
+	if len(p.IAM) != 1 || len(p.IAM[0].Members) != 2 {
+		t.Fatalf("IAM = %+v", p.IAM)
+	}
+	if m := p.IAM[0].Members; m[0].Action != "remove" || m[0].Member != b || m[1].Action != "add" || m[1].Member != a {
+		t.Errorf("members = %+v", m)
 	}
 }
 
