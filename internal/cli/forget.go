@@ -14,7 +14,7 @@ import (
 // that pubsubctl stops managing them without deleting anything.
 type ForgetCmd struct {
 	TargetFlags
-	Dir       string   `default:"." help:"Configuration directory: its pubsubctl block names the project and the stack whose labels are removed (default: the current directory)." placeholder:"DIR" type:"path"`
+	Dir       string   `default:"." help:"Configuration directory: its pubsubctl block names the project and the stack whose labels are removed (default: the current directory)." placeholder:"DIR"`
 	Addresses []string `arg:"" name:"address" help:"Resource to let go of: topic.NAME or subscription.NAME (a for_each instance as subscription.NAME[\"KEY\"]; without the key, every instance). An address the configuration no longer declares is taken as the resource ID."`
 }
 
