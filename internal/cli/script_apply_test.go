@@ -26,6 +26,7 @@ import (
 //
 //	rpcs reset                                 zero the embedded emulator's RPC counters
 //	rpcs                                       print "METHOD N" per method the emulator received, then "total N"
+//	rpcs wait METHOD N                         wait (up to 60s) until the emulator received N calls of METHOD
 //	iamrace topic|sub NAME ROLE MEMBER         put a proxy in front of the emulator (PUBSUB_EMULATOR_HOST
 //	                                           points at it from now on); the first SetIamPolicy on NAME
 //	                                           that goes through it is preceded by a grant of ROLE to
@@ -45,8 +46,20 @@ func cmdRPCs(ts *testscript.TestScript, neg bool, args []string) {
 		srv.ResetRPCCounts()
 		return
 	}
+	if len(args) == 3 && args[0] == "wait" {
+		want, err := strconv.ParseInt(args[2], 10, 64)
+		ts.Check(err)
+		deadline := time.Now().Add(60 * time.Second)
+		for srv.RPCCounts()[args[1]] < want {
+			if time.Now().After(deadline) {
+				ts.Fatalf("timed out waiting for %d %s calls", want, args[1])
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return
+	}
 	if len(args) != 0 {
-		ts.Fatalf("usage: rpcs [reset]")
+		ts.Fatalf("usage: rpcs [reset | wait METHOD N]")
 	}
 	counts := srv.RPCCounts()
 	methods := make([]string, 0, len(counts))
