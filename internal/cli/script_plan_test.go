@@ -91,8 +91,9 @@ func cmdPlanSchema(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	ts.Check(err)
-	err = planSchema.Validate(doc)
+	if err == nil {
+		err = planSchema.Validate(doc)
+	}
 	switch {
 	case neg && err == nil:
 		ts.Fatalf("%s validates against docs/plan.schema.json", args[0])
