@@ -256,8 +256,12 @@ func compare(c *model.Config, r, lr model.Resource) (Change, bool) {
 			ch.ReplaceReasons = append(ch.ReplaceReasons, "it is detached from its topic; detaching cannot be undone")
 		}
 	}
+	deletedTopic := false
+	if ls, ok := lr.(*model.Subscription); ok && ls.Topic == DeletedTopic {
+		deletedTopic = true
+	}
 	for _, f := range ch.Fields {
-		if f.ForcesReplace {
+		if f.ForcesReplace && !(deletedTopic && f.Path == "topic") { // said once above
 			ch.ReplaceReasons = append(ch.ReplaceReasons, fmt.Sprintf("%s cannot be changed in place (%s → %s)", f.Path, orNone(f.Before), orNone(f.After)))
 		}
 		if ch.Kind == model.KindSchema && f.Path == "definition" {

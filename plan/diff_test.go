@@ -355,6 +355,9 @@ func TestReplaces(t *testing.T) {
 			if ch.Address.String() != tc.addr || ch.Action != ActionReplace {
 				t.Fatalf("got %s %s, want replace %s", ch.Action, ch.Address, tc.addr)
 			}
+			if tc.name == "deleted topic" && len(ch.ReplaceReasons) != 1 {
+				t.Errorf("the deleted topic is one reason, got %q", ch.ReplaceReasons)
+			}
 			if !strings.Contains(strings.Join(ch.ReplaceReasons, "\n"), tc.reason) {
 				t.Errorf("reasons %q lack %q", ch.ReplaceReasons, tc.reason)
 			}
