@@ -85,6 +85,14 @@ func (c *ExportCmd) Run(rc *runContext) error {
 		return err
 	}
 	warnings = append(warnings, genWarnings...)
+	n := export.Count(&export.State{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions}, opts)
+	if n == (export.Counts{}) {
+		what := "project " + project + " has no topics, subscriptions or schemas"
+		if match != nil {
+			what = "--match " + c.Match + " selects no topic, subscription or schema of project " + project
+		}
+		warnings = append(warnings, what+": the export holds only the pubsubctl block")
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(rc.stderr, "Warning: %s\n", w)
 	}
@@ -100,7 +108,6 @@ func (c *ExportCmd) Run(rc *runContext) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	n := export.Count(&export.State{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions}, opts)
 	fmt.Fprintf(rc.stdout, "Exported %s, %s and %s of project %s as stack %q to %s:\n",
 		plural(n.Topics, "topic"), plural(n.Subscriptions, "subscription"), plural(n.Schemas, "schema"), project, c.Stack, c.Out)
 	for _, n := range names {
