@@ -426,6 +426,17 @@ func TestNormalizationNoops(t *testing.T) {
 		{"expiration default is 31 days", func(c *model.Config) {
 			c.Subscriptions[0].Expiration = model.Expiration{TTL: 31 * model.Day}
 		}, func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{} }},
+		{"no expiration policy on either side", func(c *model.Config) {
+			c.Subscriptions[0].Expiration = model.Expiration{}
+		}, func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }},
+		{"subscription retention unset in the configuration", func(c *model.Config) {
+			c.Subscriptions[0].MessageRetention = 0
+		}, func(l *Live) { findSub(l, "billing").MessageRetention = 7 * model.Day }},
+		{"retry bounds unset in the configuration", func(c *model.Config) {
+			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{}
+		}, func(l *Live) {
+			findSub(l, "billing").RetryPolicy = &model.RetryPolicy{MinimumBackoff: 10 * time.Second, MaximumBackoff: 10 * time.Minute}
+		}},
 		{"subscription retention default is 7 days", func(c *model.Config) {
 			c.Subscriptions[0].MessageRetention = 7 * model.Day
 		}, func(l *Live) { findSub(l, "billing").MessageRetention = 0 }},

@@ -89,15 +89,15 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 		{path: "filter", value: q(s.Filter), immutable: true},
 		{path: "enable_message_ordering", value: boolean(s.EnableMessageOrdering), immutable: true},
 		{path: "ack_deadline", value: dur(s.AckDeadline)},
-		{path: "message_retention", value: dur(s.MessageRetention)},
+		{path: "message_retention", value: dur(orDefault(s.MessageRetention, serverSubRetention))},
 		{path: "retain_acked_messages", value: boolean(s.RetainAckedMessages)},
-		{path: "expiration", value: strconv.Quote(s.Expiration.String())},
+		{path: "expiration", value: strconv.Quote(expiration(s.Expiration).String())},
 		{path: "enable_exactly_once_delivery", value: boolean(s.EnableExactlyOnceDelivery)},
 	}
 	if r := s.RetryPolicy; r != nil {
 		f = append(f,
-			field{path: "retry_policy.minimum_backoff", value: strconv.Quote(model.FormatDuration(r.MinimumBackoff))},
-			field{path: "retry_policy.maximum_backoff", value: strconv.Quote(model.FormatDuration(r.MaximumBackoff))})
+			field{path: "retry_policy.minimum_backoff", value: dur(orDefault(r.MinimumBackoff, serverMinimumBackoff))},
+			field{path: "retry_policy.maximum_backoff", value: dur(orDefault(r.MaximumBackoff, serverMaximumBackoff))})
 	} else {
 		f = append(f, field{path: "retry_policy.minimum_backoff"}, field{path: "retry_policy.maximum_backoff"})
 	}
@@ -153,6 +153,24 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 		}
 	}
 	return append(f, labelFields("labels.", s.Labels)...)
+}
+
+// orDefault is d, or the service's default def when d is 0 (unset): both
+// sides render a value the service fills in by itself the same way.
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// expiration is e, with "no expiration policy" spelled as the service's
+// default TTL.
+func expiration(e model.Expiration) model.Expiration {
+	if !e.Never && e.TTL == 0 {
+		return model.Expiration{TTL: serverExpirationTTL}
+	}
+	return e
 }
 
 func num(n int64) string {

@@ -53,22 +53,6 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 		if c.AckDeadline == 0 {
 			c.AckDeadline = serverAckDeadline
 		}
-		if c.MessageRetention == 0 {
-			c.MessageRetention = serverSubRetention
-		}
-		if e := c.Expiration; !e.Never && e.TTL == 0 {
-			c.Expiration = model.Expiration{TTL: serverExpirationTTL} // no expiration policy
-		}
-		if r := c.RetryPolicy; r != nil && (r.MinimumBackoff == 0 || r.MaximumBackoff == 0) {
-			rp := *r
-			if rp.MinimumBackoff == 0 {
-				rp.MinimumBackoff = serverMinimumBackoff
-			}
-			if rp.MaximumBackoff == 0 {
-				rp.MaximumBackoff = serverMaximumBackoff
-			}
-			c.RetryPolicy = &rp
-		}
 		if dl := c.DeadLetter; dl != nil && dl.MaxDeliveryAttempts == 0 {
 			c.DeadLetter = &model.DeadLetter{Topic: dl.Topic, MaxDeliveryAttempts: serverMaxDeliveryAttempt}
 		}
