@@ -29,10 +29,40 @@ func exampleDirs(t testing.TB) []string {
 	return out
 }
 
-// TestExamples loads every example with validation on: each must produce
-// no diagnostics at all (not even warnings) and be fmt-clean.
+// exampleFiles returns every examples/*.hcl file: single-file
+// configurations.
+func exampleFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(examplesDir, "*.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestExamplesLayout pins the layout README promises: examples/*.hcl
+// exists, and since `pubsubctl validate examples` reads every *.hcl file
+// of the directory together, there is exactly one, so that loading the
+// examples directory itself never mixes two configurations.
+func TestExamplesLayout(t *testing.T) {
+	files := exampleFiles(t)
+	if len(files) != 1 {
+		t.Fatalf("examples/*.hcl = %q; want exactly one single-file configuration", files)
+	}
+	res, diags := Load(Options{Dir: examplesDir})
+	if len(diags) > 0 {
+		t.Fatalf("loading the examples directory: %s", diagLines(diags))
+	}
+	if len(res.Files) != 1 {
+		t.Fatalf("loading the examples directory read %d files", len(res.Files))
+	}
+}
+
+// TestExamples loads every example (each examples/* directory and each
+// examples/*.hcl file) with validation on: each must produce no
+// diagnostics at all (not even warnings) and be fmt-clean.
 func TestExamples(t *testing.T) {
-	for _, dir := range exampleDirs(t) {
+	for _, dir := range append(exampleDirs(t), exampleFiles(t)...) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			res, diags := Load(Options{Dir: dir})
 			if len(diags) > 0 {

@@ -19,7 +19,11 @@ import (
 
 // Options says what to load and which outside values to use.
 type Options struct {
-	Dir      string            // directory of *.hcl files read together (sorted by name)
+	// Dir is the configuration: a directory whose *.hcl files are read
+	// together (sorted by name, subdirectories ignored), or the path of a
+	// single .hcl file that is the whole configuration (file() paths are
+	// then relative to the file's directory).
+	Dir      string
 	Vars     map[string]string // --var NAME=VALUE (values parsed as HCL expressions when the variable's type is not string, e.g. lists/maps/numbers/bools; plain text for string)
 	VarFiles []string          // --var-file FILE (HCL attribute files, like .tfvars), later files win
 	Env      []string          // os.Environ()-style; PUBSUBCTL_VAR_<name> and PUBSUBCTL_PROJECT, GOOGLE_CLOUD_PROJECT are read from here (never from os.Getenv directly)
@@ -115,7 +119,8 @@ const (
 // loader holds the state of one Load call.
 type loader struct {
 	opts   Options
-	dir    string
+	dir    string // the configuration directory (the file's directory in single-file mode)
+	single string // in single-file mode, the file's base name
 	env    map[string]string
 	funcs  map[string]function.Function
 	parser *hclparse.Parser
@@ -151,7 +156,12 @@ func newLoader(opts Options) *loader {
 	if dir == "" {
 		dir = "."
 	}
+	single := ""
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().IsRegular() {
+		dir, single = filepath.Dir(dir), filepath.Base(dir)
+	}
 	l := &loader{
+		single:    single,
 		opts:      opts,
 		dir:       dir,
 		env:       map[string]string{},
@@ -285,12 +295,23 @@ func (l *loader) load() *Result {
 // parseFiles reads and parses every *.hcl file of the directory in name
 // order. It returns nil when nothing usable was parsed.
 func (l *loader) parseFiles() []*hclsyntax.Body {
+	var names []string
+	if l.single != "" {
+		if !strings.HasSuffix(l.single, ".hcl") {
+			l.errorf(hcl.Range{Filename: l.opts.Dir, Start: hcl.InitialPos, End: hcl.InitialPos}, "Not a configuration file",
+				"%q is a file but not a *.hcl file. Pass a configuration directory or a single .hcl file.", l.opts.Dir)
+			return nil
+		}
+		names = []string{l.single}
+	}
 	entries, err := os.ReadDir(l.dir)
 	if err != nil {
 		l.errorf(l.fallbackRange(), "Cannot read configuration directory", "%v", err)
 		return nil
 	}
-	var names []string
+	if l.single != "" {
+		entries = nil
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".hcl") || strings.HasPrefix(name, ".") {
@@ -316,6 +337,9 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 	parseErrors := false
 	for _, name := range names {
 		filename := filepath.Join(l.opts.Dir, name)
+		if l.single != "" {
+			filename = filepath.Clean(l.opts.Dir)
+		}
 		if l.first == "" {
 			l.first = filename
 		}
