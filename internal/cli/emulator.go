@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,11 +17,31 @@ import (
 
 // EmulatorCmd runs the embedded emulator.
 type EmulatorCmd struct {
-	Host     string   `default:"127.0.0.1" help:"Address to listen on."`
-	Port     int      `default:"8085" help:"Port to listen on (0 picks a free port)."`
+	Host     string   `default:"127.0.0.1" help:"Address to listen on (0.0.0.0 for every interface)."`
+	Port     int      `default:"8085" help:"Port to listen on (0 picks a free port, printed in the export line)."`
 	PrintEnv bool     `name:"print-env" help:"Print only the export line on standard output (for eval); everything else goes to standard error."`
 	Fail     []string `help:"Inject errors: METHOD=CODE[@RATE], e.g. CreateTopic=UNAVAILABLE@0.3 (METHOD * for every RPC); repeatable." placeholder:"METHOD=CODE[@RATE]"`
-	Config   string   `help:"Bootstrap from this configuration directory (IAM included) before reporting ready." placeholder:"DIR" type:"existingdir"`
+	Config   string   `help:"Bootstrap from this configuration (directory or .hcl file; IAM included) before reporting ready; --var, --var-file and --project apply to it." placeholder:"PATH" type:"path"`
+}
+
+// Help is the long help of emulator.
+func (*EmulatorCmd) Help() string {
+	return `Serves Pub/Sub's gRPC API (topics, subscriptions, schemas, publish/pull) and the IAM
+policy service on one port, validating requests like the real service, until
+interrupted (Ctrl-C or SIGTERM), then shuts down gracefully. State is in memory.
+
+Once ready it prints the line that points Google's client libraries, gcloud and
+pubsubctl plan/apply at it:
+  export PUBSUB_EMULATOR_HOST=127.0.0.1:8085
+
+Exit status: 0 after a clean shutdown, 1 when it cannot start (port in use) or the
+bootstrap fails, 2 usage error.
+
+Examples:
+  pubsubctl emulator --port 8085
+  pubsubctl emulator --port 0 --print-env > emu.env &    # scripts: wait for the line, then . ./emu.env
+  pubsubctl emulator --config examples/emulator            # created and ready for your app
+  pubsubctl emulator --fail CreateTopic=UNAVAILABLE@0.5    # half of CreateTopic calls fail`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -42,6 +63,9 @@ func (c *EmulatorCmd) Run(rc *runContext) error {
 		Project:         rc.g.Project,
 		StartNotServing: c.Config != "",
 	})
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("cannot start the emulator: %s:%d is already in use (is another emulator running?); choose another port with --port, or --port 0 for a free one", c.Host, c.Port)
+	}
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
 	}

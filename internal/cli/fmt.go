@@ -24,7 +24,21 @@ type FmtCmd struct {
 	Check     bool   `help:"Do not write; exit 3 if any file would change (for CI)."`
 	Diff      bool   `help:"Print the changes as a unified diff."`
 	Recursive bool   `short:"r" help:"Also format files in subdirectories."`
-	Path      string `arg:"" optional:"" default:"." help:"Configuration directory or single file (default: the current directory)." type:"path"`
+	Path      string `arg:"" optional:"" default:"." help:"Configuration directory or single .hcl file (default: the current directory)." type:"path"`
+}
+
+// Help is the long help of fmt.
+func (*FmtCmd) Help() string {
+	return `Rewrites every *.hcl file of the directory (with -r, of its subdirectories too) in
+canonical HCL formatting and prints the names of the files it changed. Only layout
+changes; the configuration is not evaluated.
+
+Exit status: 0 all files formatted (or rewritten), 1 syntax error, 2 usage error,
+3 with --check when a file would change.
+
+Examples:
+  pubsubctl fmt                      # format the configuration in the current directory
+  pubsubctl fmt --check --diff -r .  # CI: fail and show the diff when anything is unformatted`
 }
 
 // Run formats every *.hcl file.
@@ -32,6 +46,14 @@ func (c *FmtCmd) Run(rc *runContext) error {
 	files, err := hclFiles(c.Path, c.Recursive)
 	if err != nil {
 		return err
+	}
+	if len(files) == 0 {
+		hint := ""
+		if !c.Recursive {
+			hint = " (add -r to include subdirectories)"
+		}
+		fmt.Fprintf(rc.stderr, "No *.hcl files in %s%s.\n", c.Path, hint)
+		return nil
 	}
 	var unformatted []string
 	var diags hcl.Diagnostics

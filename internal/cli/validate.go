@@ -9,7 +9,22 @@ import (
 
 // ValidateCmd checks a configuration offline.
 type ValidateCmd struct {
-	Dir string `arg:"" optional:"" default:"." help:"Configuration directory (default: the current directory)." type:"path"`
+	Dir string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+}
+
+// Help is the long help of validate.
+func (*ValidateCmd) Help() string {
+	return `Loads the configuration (variables from --var, --var-file, PUBSUBCTL_VAR_<name> and
+defaults), applies the defaults and checks every rule Pub/Sub enforces, plus pubsubctl's
+least-privilege rules, without any network call or credentials. Problems are printed
+as file:line,column with the source; warnings do not fail the run. On success it prints
+a summary such as "3 topics, 5 subscriptions, 1 schema, 12 IAM members: valid".
+
+Exit status: 0 valid (warnings allowed), 1 invalid configuration, 2 usage error.
+
+Examples:
+  pubsubctl validate examples/shop
+  pubsubctl validate examples/quickstart.hcl --var project=my-project`
 }
 
 // Run validates the configuration and prints a one-line summary.
