@@ -155,7 +155,12 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	defer func() {
+		// No signal is delivered after Stop returns: closing ends the
+		// handler goroutine.
+		signal.Stop(sigs)
+		close(sigs)
+	}()
 	go func() {
 		n := 0
 		for range sigs {
