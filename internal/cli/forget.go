@@ -142,8 +142,9 @@ func (c *ForgetCmd) Run(rc *runContext) error {
 		}
 	}
 	if len(stillDeclared) > 0 {
-		fmt.Fprintf(rc.stdout, "\nNext: remove %s from the configuration in %s; until then plan reports %s as existing but not managed (and apply --adopt would adopt %s again).\n",
-			strings.Join(stillDeclared, ", "), c.Dir, pronoun(len(stillDeclared), "it", "them"), pronoun(len(stillDeclared), "it", "them"))
+		it := pronoun(len(stillDeclared), "it", "them")
+		fmt.Fprintf(rc.stdout, "\nNext: remove %s from the configuration in %s (the block, or a for_each instance's key); until then plan reports %s as existing but not managed (and apply --adopt would adopt %s again).\n",
+			strings.Join(stillDeclared, ", "), c.Dir, it, it)
 	}
 	if failed > 0 {
 		return exitCode(ExitError)
