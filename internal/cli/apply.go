@@ -78,7 +78,7 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 	for _, n := range sp.IAMScope {
 		scope[n] = true
 	}
-	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }})
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
 	if err != nil {
 		return fmt.Errorf("read live state of project %s: %w", sp.Plan.Project, err)
 	}

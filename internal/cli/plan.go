@@ -144,7 +144,7 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 		}
 	}
 	scope := iamScope(cfg)
-	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }})
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
 	}

@@ -42,6 +42,10 @@ type ReadOptions struct {
 	// IAMFor selects the resources whose IAM policy is read (full names).
 	// nil reads no policy.
 	IAMFor func(kind model.Kind, fullName string) bool
+	// Elsewhere are full names of resources in other projects (a
+	// dead-letter topic kept elsewhere) whose policies are read as well;
+	// one that does not exist is left out of State.Policies.
+	Elsewhere []string
 }
 
 // Read lists every schema, topic and subscription of the project (paged,
@@ -104,7 +108,7 @@ func (c *Client) Read(ctx context.Context, ro ReadOptions) (*State, error) {
 	sort.Slice(st.Topics, func(i, j int) bool { return st.Topics[i].Name < st.Topics[j].Name })
 	sort.Slice(st.Subscriptions, func(i, j int) bool { return st.Subscriptions[i].Name < st.Subscriptions[j].Name })
 
-	if ro.IAMFor != nil && st.IAMSupported {
+	if (ro.IAMFor != nil || len(ro.Elsewhere) > 0) && st.IAMSupported {
 		if err := c.readPolicies(ctx, ro, st); err != nil {
 			return nil, err
 		}
@@ -153,7 +157,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 	var targets []iamTarget
 	add := func(k model.Kind, id string) {
 		full := model.FullName(c.project, k, id)
-		if ro.IAMFor(k, full) {
+		if ro.IAMFor != nil && ro.IAMFor(k, full) {
 			targets = append(targets, iamTarget{k, full})
 		}
 	}
@@ -165,6 +169,13 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 	}
 	for _, s := range st.Subscriptions {
 		add(model.KindSubscription, s.Name)
+	}
+	for _, full := range ro.Elsewhere {
+		for _, k := range []model.Kind{model.KindTopic, model.KindSubscription, model.KindSchema} {
+			if project, _, ok := model.SplitName(full, k); ok && project != c.project {
+				targets = append(targets, iamTarget{k, full})
+			}
+		}
 	}
 	if len(targets) == 0 {
 		// Nothing to read yet (an empty project), but the plan will set
