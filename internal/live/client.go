@@ -59,6 +59,11 @@ type Options struct {
 	// MaxAttempts bounds the attempts of a call that fails with a transient
 	// error; 0 means 6, 1 means no retry.
 	MaxAttempts int
+	// MutationAttempts bounds the attempts of a call that changes
+	// something; 0 means MaxAttempts. A caller that retries mutations
+	// itself, with its own rate limit and outcome checks (apply's
+	// executor), sets 1 so that retries are not stacked.
+	MutationAttempts int
 	// BaseBackoff is the first backoff between attempts; 0 means 200ms.
 	BaseBackoff time.Duration
 }
@@ -100,6 +105,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	if opts.MutationAttempts <= 0 {
+		opts.MutationAttempts = opts.MaxAttempts
 	}
 	if opts.BaseBackoff <= 0 {
 		opts.BaseBackoff = DefaultBaseBackoff

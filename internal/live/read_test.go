@@ -256,3 +256,37 @@ func BenchmarkRead1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(rpcs)/float64(b.N), "RPCs/op")
 }
+
+// TestMutationAttempts: a caller that retries mutations itself (apply)
+// sets MutationAttempts 1: a mutation is sent once, while reads still retry.
+func TestMutationAttempts(t *testing.T) {
+	ctx := testCtx(t)
+	f := newFlaky(1, codes.Unavailable)
+	srv := pstest.NewServer(pstest.ServerReactorOption{FuncName: "CreateTopic", Reactor: f})
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := New(ctx, Options{Project: testProject, Emulator: srv.Addr, BaseBackoff: time.Millisecond, MutationAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.CreateTopic(ctx, &model.Topic{Name: "once"}); Code(err) != codes.Unavailable {
+		t.Fatalf("CreateTopic: err %v, want Unavailable", err)
+	}
+	if got := f.calls.Load(); got != 1 {
+		t.Errorf("CreateTopic sent %d times, want 1", got)
+	}
+	r := newFlaky(2, codes.Unavailable)
+	srv2 := pstest.NewServer(pstest.ServerReactorOption{FuncName: "GetTopic", Reactor: r})
+	t.Cleanup(func() { _ = srv2.Close() })
+	c2, err := New(ctx, Options{Project: testProject, Emulator: srv2.Addr, BaseBackoff: time.Millisecond, MutationAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, err := c2.GetTopic(ctx, "missing"); Code(err) != codes.NotFound {
+		t.Errorf("GetTopic: err %v, want NotFound after 2 retried Unavailable", err)
+	}
+	if got := r.calls.Load(); got != 3 {
+		t.Errorf("GetTopic sent %d times, want 3", got)
+	}
+}

@@ -45,6 +45,10 @@ func retryable(k callKind, err error) bool {
 func (c *Client) call(ctx context.Context, k callKind, op, resource string, fn func(ctx context.Context) error) error {
 	var err error
 	var retried []codes.Code
+	attempts := c.opts.MaxAttempts
+	if k == mutate {
+		attempts = c.opts.MutationAttempts
+	}
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 		err = fn(actx)
@@ -52,7 +56,7 @@ func (c *Client) call(ctx context.Context, k callKind, op, resource string, fn f
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil || !retryable(k, err) || attempt+1 >= c.opts.MaxAttempts {
+		if ctx.Err() != nil || !retryable(k, err) || attempt+1 >= attempts {
 			break
 		}
 		retried = append(retried, Code(err))
