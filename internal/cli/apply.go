@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -178,20 +177,11 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 		}
 	}()
 
-	total := len(p.Changes) + len(p.IAM)
-	var mu sync.Mutex
-	done := 0
-	progress := func(e apply.Event) {
-		if e.Status == apply.Started {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		done++
-		writeEvent(rc.stdout, done, total, e)
-	}
+	pr := newProgress(rc.stdout, isTerminal(rc.stdout), len(p.Changes)+len(p.IAM), time.Now)
 	fmt.Fprintln(rc.stdout)
-	res := apply.Execute(ctx, client, p, c.options(progress))
+	pr.run(time.Second)
+	res := apply.Execute(ctx, client, p, c.options(pr.event))
+	pr.close()
 	fmt.Fprintf(rc.stdout, "\nApply %s: %d applied, %d failed, %d skipped in %s.\n",
 		map[bool]string{true: "complete", false: "finished with errors"}[res.OK()],
 		res.Applied, res.Failed, res.Skipped, res.Elapsed.Round(time.Millisecond))

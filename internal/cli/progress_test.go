@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pubsubctl/pubsubctl/apply"
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+func TestProgress(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	topic := model.Address{Kind: model.KindTopic, Name: "orders"}
+	sub := model.Address{Kind: model.KindSubscription, Name: "orders-billing"}
+	events := func(p *progress) {
+		p.event(apply.Event{Address: topic, Op: "create", Status: apply.Started})
+		p.event(apply.Event{Address: sub, Op: "create", Status: apply.Started})
+		clock = clock.Add(3 * time.Second)
+		p.event(apply.Event{Address: topic, Op: "create", Status: apply.Applied, Attempts: 1, Duration: 1500 * time.Millisecond})
+		p.event(apply.Event{Address: sub, Op: "create", Status: apply.Failed, Attempts: 1, Duration: 2 * time.Second})
+	}
+
+	t.Run("not a terminal: event lines only", func(t *testing.T) {
+		var b bytes.Buffer
+		p := newProgress(&b, false, 2, now)
+		p.run(time.Millisecond)
+		events(p)
+		p.close()
+		want := "[1/2] create topic.orders: done after 1.5s\n[2/2] create subscription.orders-billing: FAILED after 2s\n"
+		if b.String() != want {
+			t.Errorf("got %q, want %q", b.String(), want)
+		}
+	})
+
+	t.Run("terminal: a status line redrawn below the event lines", func(t *testing.T) {
+		var b bytes.Buffer
+		p := newProgress(&b, true, 2, now)
+		events(p)
+		p.close()
+		out := b.String()
+		for _, want := range []string{
+			"\r\x1b[K  0/2 done, 1 in flight, 0s elapsed",
+			"\r\x1b[K  0/2 done, 2 in flight, 0s elapsed",
+			"\r\x1b[K[1/2] create topic.orders: done after 1.5s\n\r\x1b[K  1/2 done, 1 in flight, 3s elapsed",
+			"[2/2] create subscription.orders-billing: FAILED after 2s\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%q", want, out)
+			}
+		}
+		if !strings.HasSuffix(out, "FAILED after 2s\n\r\x1b[K  2/2 done, 0 in flight, 3s elapsed\r\x1b[K") {
+			t.Errorf("the status line is not cleared at the end:\n%q", out)
+		}
+	})
+}
