@@ -432,7 +432,71 @@ func (c *conformance) publish(ctx context.Context, req any, next grpc.UnaryHandl
 	if err := checkPublish(r); err != nil {
 		return nil, err
 	}
+	if err := c.checkMessagesAgainstSchema(ctx, r); err != nil {
+		return nil, err
+	}
 	return next(ctx, r)
+}
+
+// checkMessagesAgainstSchema rejects a publish to a topic with a
+// JSON-encoded Avro schema when a message does not match any schema
+// revision the topic accepts, as the real service does (pstest accepts
+// anything). Binary encoding and Protocol Buffer schemas are not checked.
+func (c *conformance) checkMessagesAgainstSchema(ctx context.Context, r *pb.PublishRequest) error {
+	t, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic})
+	if err != nil {
+		return nil // pstest answers (NotFound)
+	}
+	ss := t.GetSchemaSettings()
+	if ss == nil || ss.Schema == "" || ss.Schema == "_deleted-schema_" || ss.Encoding != pb.Encoding_JSON {
+		return nil
+	}
+	c.schemaMu.Lock()
+	resp, err := c.g.ListSchemaRevisions(ctx, &pb.ListSchemaRevisionsRequest{Name: ss.Schema, View: pb.SchemaView_FULL, PageSize: 1000})
+	c.schemaMu.Unlock()
+	if err != nil {
+		return nil
+	}
+	revs := slices.Clone(resp.GetSchemas())
+	slices.SortStableFunc(revs, func(a, b *pb.Schema) int {
+		return a.GetRevisionCreateTime().AsTime().Compare(b.GetRevisionCreateTime().AsTime())
+	})
+	var schemas []*avroSchema
+	in := ss.FirstRevisionId == ""
+	for _, rev := range revs {
+		if rev.RevisionId == ss.FirstRevisionId {
+			in = true
+		}
+		if in {
+			if rev.Type != pb.Schema_AVRO {
+				return nil
+			}
+			as := newAvroSchema(rev.Definition)
+			if as == nil {
+				return nil
+			}
+			schemas = append(schemas, as)
+		}
+		if rev.RevisionId == ss.LastRevisionId {
+			break
+		}
+	}
+	if len(schemas) == 0 {
+		return nil
+	}
+	for i, m := range r.Messages {
+		ok := false
+		for _, as := range schemas {
+			if as.validJSON(m.Data) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return invalidf("Invalid data in message: Message failed schema validation. (message %d does not match the topic's Avro schema %s)", i, ss.Schema)
+		}
+	}
+	return nil
 }
 
 // --- subscriptions ---

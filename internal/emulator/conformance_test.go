@@ -82,6 +82,24 @@ func mkSchema(names ...string) func(ctx context.Context, c clients) error {
 	}
 }
 
+// mkSchemaTopic creates the Avro schema schema-1 (one string field "a")
+// and topic with it.
+func mkSchemaTopic(enc pb.Encoding) func(ctx context.Context, c clients) error {
+	return func(ctx context.Context, c clients) error {
+		if err := mkSchema(proj+"/schemas/schema-1")(ctx, c); err != nil {
+			return err
+		}
+		_, err := c.pub.CreateTopic(ctx, &pb.Topic{Name: topic, SchemaSettings: &pb.SchemaSettings{Schema: proj + "/schemas/schema-1", Encoding: enc}})
+		return err
+	}
+}
+
+func publishData(data string) func(ctx context.Context, c clients) (any, error) {
+	return func(ctx context.Context, c clients) (any, error) {
+		return c.pub.Publish(ctx, &pb.PublishRequest{Topic: topic, Messages: []*pb.PubsubMessage{{Data: []byte(data)}}})
+	}
+}
+
 func createTopic(t *pb.Topic) func(ctx context.Context, c clients) (any, error) {
 	return func(ctx context.Context, c clients) (any, error) { return c.pub.CreateTopic(ctx, t) }
 }
@@ -473,6 +491,26 @@ func conformanceCases() []conformanceCase {
 		{name: "publish empty message", setup: mkTopic(topic), run: func(ctx context.Context, c clients) (any, error) {
 			return c.pub.Publish(ctx, &pb.PublishRequest{Topic: topic, Messages: []*pb.PubsubMessage{{}}})
 		}, want: invalid},
+		{name: "publish not matching the topic's Avro JSON schema", setup: mkSchemaTopic(pb.Encoding_JSON), run: publishData(`{"b": 1}`), want: invalid},
+		{name: "publish with a wrong field type for the Avro schema", setup: mkSchemaTopic(pb.Encoding_JSON), run: publishData(`{"a": 1}`), want: invalid},
+		{name: "publish that is not JSON to an Avro JSON topic", setup: mkSchemaTopic(pb.Encoding_JSON), run: publishData(`a=x`), want: invalid},
+		{name: "publish matching the topic's Avro JSON schema", setup: mkSchemaTopic(pb.Encoding_JSON), run: publishData(`{"a": "x"}`),
+			want: wantOK[*pb.PublishResponse](nil), pstestAgrees: true},
+		{name: "publish matching an older revision in the topic's range", setup: func(ctx context.Context, c clients) error {
+			if err := mkSchemaTopic(pb.Encoding_JSON)(ctx, c); err != nil {
+				return err
+			}
+			_, err := c.sch.CommitSchema(ctx, &pb.CommitSchemaRequest{Name: proj + "/schemas/schema-1",
+				Schema: &pb.Schema{Name: proj + "/schemas/schema-1", Type: pb.Schema_AVRO, Definition: `{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}`}})
+			return err
+		}, run: func(ctx context.Context, c clients) (any, error) {
+			// No revision range: every revision is accepted.
+			r, err := publishData(`{"a": "old"}`)(ctx, c)
+			if err != nil {
+				return r, err
+			}
+			return publishData(`{"n": 5}`)(ctx, c)
+		}, want: wantOK[*pb.PublishResponse](nil), pstestAgrees: true},
 		{name: "publish attribute with goog prefix", setup: mkTopic(topic), run: func(ctx context.Context, c clients) (any, error) {
 			return c.pub.Publish(ctx, &pb.PublishRequest{Topic: topic, Messages: []*pb.PubsubMessage{{Data: []byte("x"), Attributes: map[string]string{"googx": "1"}}}})
 		}, want: invalid},
