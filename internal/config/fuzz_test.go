@@ -20,6 +20,13 @@ func FuzzLoad(f *testing.F) {
 		}
 		f.Add(src)
 	}
+	for _, file := range exampleFiles(f) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
 	f.Add([]byte(header + `topic "t" { for_each = toset(["a"]) name = "t-${each.key}" }`))
 	f.Add([]byte(header + `locals { a = local.b
 b = local.a }`))
