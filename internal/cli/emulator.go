@@ -31,7 +31,7 @@ policy service on one port, validating requests like the real service, until
 interrupted (Ctrl-C or SIGTERM), then shuts down gracefully. State is in memory.
 
 Once ready it prints the line that points Google's client libraries, gcloud and
-pubsubctl plan/apply at it:
+pubsubctl plan/apply at it (and, with --project P, export PUBSUB_PROJECT_ID=P):
   export PUBSUB_EMULATOR_HOST=127.0.0.1:8085
 
 Exit status: 0 after a clean shutdown, 1 when it cannot start (port in use) or the
@@ -95,6 +95,14 @@ func (c *EmulatorCmd) Run(rc *runContext) error {
 		fmt.Fprint(info, "  ")
 	}
 	fmt.Fprintf(rc.stdout, "export PUBSUB_EMULATOR_HOST=%s\n", srv.Addr())
+	if p := rc.g.Project; p != "" {
+		// The variable Google's samples and gcloud's env-init use for the
+		// emulator's project.
+		if !c.PrintEnv {
+			fmt.Fprint(info, "  ")
+		}
+		fmt.Fprintf(rc.stdout, "export PUBSUB_PROJECT_ID=%s\n", p)
+	}
 	if f, ok := rc.stdout.(interface{ Sync() error }); ok {
 		f.Sync()
 	}
