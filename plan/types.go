@@ -186,6 +186,25 @@ func (p *Plan) Counts() Counts {
 // HasChanges reports whether apply would change anything.
 func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || len(p.IAM) > 0 }
 
+// NotInEffect returns the declared resources that exist live but that this
+// stack does not manage (unlabelled and not adopted, managed by another
+// stack, or not adoptable without a replace). Apply never changes them, so
+// while there are any the configuration is not in effect even when the
+// plan has no changes.
+func (p *Plan) NotInEffect() []Unmanaged {
+	var out []Unmanaged
+	for _, u := range p.Unmanaged {
+		if u.InConfig {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// InEffect reports whether live state matches the configuration: no
+// changes are needed and every declared resource is managed by this stack.
+func (p *Plan) InEffect() bool { return !p.HasChanges() && len(p.NotInEffect()) == 0 }
+
 // Destructive returns the changes that delete or replace something.
 func (p *Plan) Destructive() []Change {
 	var out []Change

@@ -52,7 +52,7 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 		return err
 	}
 	if !pr.plan.HasChanges() {
-		return nil
+		return notInEffect(rc, pr.plan)
 	}
 	if err := c.guard(rc, pr.plan); err != nil {
 		return err
@@ -91,7 +91,7 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 		return err
 	}
 	if !sp.Plan.HasChanges() {
-		return nil
+		return notInEffect(rc, sp.Plan)
 	}
 	if err := c.guard(rc, sp.Plan); err != nil {
 		return err
@@ -204,9 +204,16 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 	if err != nil {
 		return fmt.Errorf("check convergence: %w", err)
 	}
-	if !again.HasChanges() {
+	if again.InEffect() {
 		fmt.Fprintln(rc.stdout, "Converged: live state matches the configuration.")
 		return nil
+	}
+	if !again.HasChanges() {
+		fmt.Fprintln(rc.stdout, "Applied, but the configuration is not fully in effect:")
+		for _, u := range again.NotInEffect() {
+			fmt.Fprintf(rc.stdout, "  %s\n", render.NotInEffectLine(u))
+		}
+		return notInEffect(rc, again)
 	}
 	fmt.Fprintln(rc.stdout, "Not converged: live state still differs from the configuration:")
 	if err := render.Human(rc.stdout, again, render.Options{Color: rc.color(rc.stdout), Verbose: rc.g.Verbose}); err != nil {
@@ -228,4 +235,15 @@ func writeEvent(w io.Writer, done, total int, e apply.Event) {
 		line += " (" + e.Detail + ")"
 	}
 	fmt.Fprintln(w, line)
+}
+
+// notInEffect fails an apply that changed everything it could while
+// declared resources stay unmanaged (not adopted, or another stack's): the
+// configuration is not in effect, and a pipeline must not report success.
+func notInEffect(rc *runContext, p *plan.Plan) error {
+	n := len(p.NotInEffect())
+	if n == 0 {
+		return nil
+	}
+	return &exitError{code: ExitError, err: fmt.Errorf("the configuration is not in effect: %d declared resource(s) exist but are not managed by stack %s; adopt them with --adopt, or release them from their stack with pubsubctl forget", n, p.Stack)}
 }

@@ -59,7 +59,9 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	if c.Out != "" && format == "human" {
 		fmt.Fprintf(rc.stdout, "\nSaved the plan to %s. To perform exactly these actions, run:\n  pubsubctl apply %s\n", c.Out, c.Out)
 	}
-	if c.DetailedExitcode && pr.plan.HasChanges() {
+	// Exit 2 also when there is nothing to apply but declared resources
+	// are not managed by this stack: the configuration is not in effect.
+	if c.DetailedExitcode && !pr.plan.InEffect() {
 		return exitCode(ExitChanges)
 	}
 	return nil

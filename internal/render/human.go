@@ -101,6 +101,18 @@ func (h *human) linef(format string, a ...any) {
 func (h *human) blank() { h.b.WriteByte('\n') }
 
 func (h *human) render() {
+	if !h.p.HasChanges() && !h.p.InEffect() {
+		h.line(paint(h.c.warnBold, "No changes can be applied, but the configuration is not in effect."))
+		h.blank()
+		h.linef("%s declared in the configuration exist in %s but are not managed by this stack, so pubsubctl leaves them as they are:", plural(len(h.p.NotInEffect()), "resource", "resources"), context(h.p))
+		for _, u := range h.p.NotInEffect() {
+			h.linef("  %s", NotInEffectLine(u))
+		}
+		h.blank()
+		h.line("Adopt unlabelled ones with `pubsubctl apply --adopt` (`plan --adopt` shows what adoption changes); release another stack's with `pubsubctl forget` in that stack first.")
+		h.trailer()
+		return
+	}
 	if !h.p.HasChanges() {
 		h.line(paint(h.c.okBold, "No changes.") + paint(h.c.bold, " Live state matches the configuration."))
 		h.blank()
@@ -591,4 +603,12 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// NotInEffectLine says why a declared resource is not managed.
+func NotInEffectLine(u plan.Unmanaged) string {
+	if u.Stack != "" {
+		return fmt.Sprintf("%s: managed by stack %q", u.Address, u.Stack)
+	}
+	return fmt.Sprintf("%s: exists, not managed by any stack", u.Address)
 }

@@ -25,6 +25,19 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 		b.WriteByte('\n')
 	}
 
+	if !p.HasChanges() && !p.InEffect() {
+		line("> [!WARNING]")
+		line("> **No changes can be applied, but the configuration is not in effect.** These declared resources exist but are not managed by this stack:")
+		line(">")
+		for _, u := range p.NotInEffect() {
+			linef("> - `%s`", NotInEffectLine(u))
+		}
+		line("")
+		linef("Adopt unlabelled ones with `pubsubctl apply --adopt`; release another stack's with `pubsubctl forget` in that stack first. Compared: %s.", mdContext(p))
+		mdTrailer(&b, p)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	if !p.HasChanges() {
 		line("No changes. Live state matches the configuration.")
 		line("")
