@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // avroSchema checks JSON-encoded messages against an Avro schema, the way
@@ -255,4 +256,159 @@ func isNullable(t any) bool {
 		}
 	}
 	return t == "null"
+}
+
+// validBinary reports whether data is exactly one value of the schema in
+// Avro's binary encoding.
+func (s *avroSchema) validBinary(data []byte) bool {
+	r := &avroReader{buf: data, ok: true}
+	ok := s.readValue(s.root, r, 0)
+	if r.giveUp {
+		return true // a construct this checker does not understand
+	}
+	return ok && r.ok && len(r.buf) == 0
+}
+
+type avroReader struct {
+	buf    []byte
+	ok     bool
+	giveUp bool
+}
+
+func (r *avroReader) unknown() bool { r.giveUp = true; return false }
+
+func (r *avroReader) fail() bool { r.ok = false; return false }
+
+// varint reads a zig-zag encoded long of at most max bytes.
+func (r *avroReader) varint(max int) (int64, bool) {
+	var u uint64
+	for i := 0; i < max; i++ {
+		if len(r.buf) == 0 {
+			return 0, r.fail()
+		}
+		b := r.buf[0]
+		r.buf = r.buf[1:]
+		u |= uint64(b&0x7f) << (7 * i)
+		if b&0x80 == 0 {
+			return int64(u>>1) ^ -int64(u&1), true
+		}
+	}
+	return 0, r.fail()
+}
+
+func (r *avroReader) take(n int64) ([]byte, bool) {
+	if n < 0 || n > int64(len(r.buf)) {
+		return nil, r.fail()
+	}
+	b := r.buf[:n]
+	r.buf = r.buf[n:]
+	return b, true
+}
+
+func (s *avroSchema) readValue(t any, r *avroReader, depth int) bool {
+	if !r.ok || r.giveUp {
+		return false
+	}
+	if depth > 64 {
+		return r.unknown()
+	}
+	switch t := t.(type) {
+	case string:
+		switch t {
+		case "null":
+			return true
+		case "boolean":
+			b, ok := r.take(1)
+			return ok && (b[0] == 0 || b[0] == 1) || r.fail()
+		case "int":
+			v, ok := r.varint(5)
+			return ok && v >= math.MinInt32 && v <= math.MaxInt32 || r.fail()
+		case "long":
+			_, ok := r.varint(10)
+			return ok
+		case "float":
+			_, ok := r.take(4)
+			return ok
+		case "double":
+			_, ok := r.take(8)
+			return ok
+		case "bytes", "string":
+			n, ok := r.varint(10)
+			if !ok {
+				return false
+			}
+			b, ok := r.take(n)
+			return ok && (t == "bytes" || utf8.Valid(b)) || r.fail()
+		}
+		if def, ok := s.named[t]; ok {
+			return s.readValue(def, r, depth+1)
+		}
+		return r.unknown() // an unknown type cannot be skipped in binary
+	case []any:
+		i, ok := r.varint(10)
+		if !ok || i < 0 || i >= int64(len(t)) {
+			return r.fail()
+		}
+		return s.readValue(t[i], r, depth+1)
+	case map[string]any:
+		typ, _ := t["type"].(string)
+		switch typ {
+		case "record", "error":
+			fields, _ := t["fields"].([]any)
+			for _, f := range fields {
+				fm, _ := f.(map[string]any)
+				if !s.readValue(fm["type"], r, depth+1) {
+					return false
+				}
+			}
+			return true
+		case "enum":
+			syms, _ := t["symbols"].([]any)
+			i, ok := r.varint(5)
+			return ok && i >= 0 && i < int64(len(syms)) || r.fail()
+		case "array", "map":
+			for {
+				n, ok := r.varint(10)
+				if !ok {
+					return false
+				}
+				if n == 0 {
+					return true
+				}
+				if n < 0 {
+					n = -n
+					if _, ok := r.varint(10); !ok { // block size in bytes
+						return false
+					}
+				}
+				if typ == "array" && t["items"] == "null" {
+					continue // null items take no bytes
+				}
+				if n > int64(len(r.buf)) {
+					return r.fail() // every other item takes at least one byte
+				}
+				for range n {
+					if typ == "map" && !s.readValue("string", r, depth+1) {
+						return false
+					}
+					elem := t["items"]
+					if typ == "map" {
+						elem = t["values"]
+					}
+					if !s.readValue(elem, r, depth+1) {
+						return false
+					}
+				}
+			}
+		case "fixed":
+			size, _ := t["size"].(float64)
+			_, ok := r.take(int64(size))
+			return ok
+		case "":
+			return r.unknown()
+		default:
+			return s.readValue(typ, r, depth+1)
+		}
+	}
+	return r.unknown()
 }

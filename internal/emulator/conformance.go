@@ -438,17 +438,17 @@ func (c *conformance) publish(ctx context.Context, req any, next grpc.UnaryHandl
 	return next(ctx, r)
 }
 
-// checkMessagesAgainstSchema rejects a publish to a topic with a
-// JSON-encoded Avro schema when a message does not match any schema
-// revision the topic accepts, as the real service does (pstest accepts
-// anything). Binary encoding and Protocol Buffer schemas are not checked.
+// checkMessagesAgainstSchema rejects a publish to a topic with an Avro
+// schema (JSON or binary encoding) when a message does not match any
+// schema revision the topic accepts, as the real service does (pstest
+// accepts anything). Protocol Buffer schemas are not checked.
 func (c *conformance) checkMessagesAgainstSchema(ctx context.Context, r *pb.PublishRequest) error {
 	t, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic})
 	if err != nil {
 		return nil // pstest answers (NotFound)
 	}
 	ss := t.GetSchemaSettings()
-	if ss == nil || ss.Schema == "" || ss.Schema == "_deleted-schema_" || ss.Encoding != pb.Encoding_JSON {
+	if ss == nil || ss.Schema == "" || ss.Schema == "_deleted-schema_" || (ss.Encoding != pb.Encoding_JSON && ss.Encoding != pb.Encoding_BINARY) {
 		return nil
 	}
 	c.schemaMu.Lock()
@@ -487,13 +487,13 @@ func (c *conformance) checkMessagesAgainstSchema(ctx context.Context, r *pb.Publ
 	for i, m := range r.Messages {
 		ok := false
 		for _, as := range schemas {
-			if as.validJSON(m.Data) {
+			if (ss.Encoding == pb.Encoding_JSON && as.validJSON(m.Data)) || (ss.Encoding == pb.Encoding_BINARY && as.validBinary(m.Data)) {
 				ok = true
 				break
 			}
 		}
 		if !ok {
-			return invalidf("Invalid data in message: Message failed schema validation. (message %d does not match the topic's Avro schema %s)", i, ss.Schema)
+			return invalidf("Invalid data in message: Message failed schema validation. (message %d does not match the topic's Avro schema %s in %s encoding)", i, ss.Schema, ss.Encoding)
 		}
 	}
 	return nil

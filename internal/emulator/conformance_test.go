@@ -511,6 +511,9 @@ func conformanceCases() []conformanceCase {
 			}
 			return publishData(`{"n": 5}`)(ctx, c)
 		}, want: wantOK[*pb.PublishResponse](nil), pstestAgrees: true},
+		{name: "publish JSON to a topic with a binary Avro schema", setup: mkSchemaTopic(pb.Encoding_BINARY), run: publishData(`{"a": "x"}`), want: invalid},
+		{name: "publish matching binary Avro", setup: mkSchemaTopic(pb.Encoding_BINARY), run: publishData("\x02x"),
+			want: wantOK[*pb.PublishResponse](nil), pstestAgrees: true},
 		{name: "publish attribute with goog prefix", setup: mkTopic(topic), run: func(ctx context.Context, c clients) (any, error) {
 			return c.pub.Publish(ctx, &pb.PublishRequest{Topic: topic, Messages: []*pb.PubsubMessage{{Data: []byte("x"), Attributes: map[string]string{"googx": "1"}}}})
 		}, want: invalid},
