@@ -21,7 +21,7 @@ import (
 // ApplyCmd reconciles live Pub/Sub with the configuration.
 type ApplyCmd struct {
 	TargetFlags
-	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory, or a plan file saved by plan --out (applied exactly, refused if live state changed since)." type:"path"`
+	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory or .hcl file, or a plan file saved by plan --out (applied exactly, refused if live state changed since)." type:"path"`
 	AutoApprove  bool     `name:"auto-approve" help:"Do not ask for confirmation (required when not on a terminal)."`
 	AllowDestroy bool     `name:"allow-destroy" help:"Allow deleting resources this stack manages that the configuration no longer declares."`
 	AllowReplace bool     `name:"allow-replace" help:"Allow replacing resources whose immutable fields changed (drops a subscription's backlog)."`
@@ -36,7 +36,7 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 	// The executor retries mutations itself (rate-limited, with outcome
 	// checks): the client must not retry them a second time underneath.
 	rc.mutationAttempts = 1
-	if info, err := os.Stat(c.Path); err == nil && !info.IsDir() {
+	if info, err := os.Stat(c.Path); err == nil && !info.IsDir() && !strings.HasSuffix(c.Path, ".hcl") {
 		return c.applySaved(rc)
 	}
 	targets, err := parseTargets(c.Target)

@@ -26,8 +26,8 @@ const (
 // Globals are flags every command accepts.
 type Globals struct {
 	Project string   `help:"Google Cloud project ID. Overrides the pubsubctl block; else PUBSUBCTL_PROJECT or GOOGLE_CLOUD_PROJECT." placeholder:"ID"`
-	Var     []string `name:"var" help:"Set a variable, NAME=VALUE (repeatable). Also PUBSUBCTL_VAR_<NAME> in the environment." placeholder:"NAME=VALUE"`
-	VarFile []string `name:"var-file" help:"Read variables from an HCL file of NAME = VALUE lines (repeatable; later files win)." placeholder:"FILE"`
+	Var     []string `name:"var" sep:"none" help:"Set a variable, NAME=VALUE (repeatable). Also PUBSUBCTL_VAR_<NAME> in the environment." placeholder:"NAME=VALUE"`
+	VarFile []string `name:"var-file" sep:"none" help:"Read variables from an HCL file of NAME = VALUE lines (repeatable; later files win)." placeholder:"FILE"`
 	NoColor bool     `name:"no-color" help:"Disable colour (also NO_COLOR in the environment)."`
 	Verbose bool     `short:"v" help:"Verbose output: provenance of every value, names of unmanaged resources."`
 }

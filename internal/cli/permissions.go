@@ -13,7 +13,7 @@ import (
 type PermissionsCmd struct {
 	For    string `default:"apply" enum:"plan,apply" help:"What the identity runs: plan (read-only) or apply."`
 	Format string `default:"list" enum:"list,role" help:"list: one permission per line with its reason; role: a custom-role definition for gcloud iam roles create --file."`
-	Dir    string `arg:"" optional:"" default:"." help:"Configuration directory (default: the current directory)." type:"path"`
+	Dir    string `arg:"" optional:"" default:"." help:"Configuration directory, or a single .hcl file (default: the current directory)." type:"path"`
 }
 
 // Run prints the permissions.

@@ -24,7 +24,7 @@ type TargetFlags struct {
 type PlanCmd struct {
 	TargetFlags
 	Parallelism      int      `default:"16" help:"Maximum concurrent IAM policy reads."`
-	Dir              string   `arg:"" optional:"" default:"." help:"Configuration directory (default: the current directory)." type:"path"`
+	Dir              string   `arg:"" optional:"" default:"." help:"Configuration directory, or a single .hcl file (default: the current directory)." type:"path"`
 	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there are no changes, 2 when there are, 1 on error."`
 	Out              string   `help:"Save the plan, with a digest of the live state it was computed from, for apply FILE." placeholder:"FILE" type:"path"`
 	JSON             bool     `name:"json" help:"Print the plan as JSON (same as --format json)."`
