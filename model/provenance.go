@@ -38,6 +38,39 @@ type Meta struct {
 	DeclRange  hcl.Range            // the block's label (or type) range
 	Provenance map[string]Source    // field path -> source; absent means SourceUnset
 	Ranges     map[string]hcl.Range // field path -> range of the expression that set it
+	// Sensitive holds the field paths whose values derive from a variable
+	// declared sensitive = true. Renderers show such values as
+	// "(sensitive)"; a path covers its children ("labels" covers
+	// "labels.team").
+	Sensitive map[string]bool `json:",omitempty"`
+}
+
+// MarkSensitive records that the value of a field derives from a
+// sensitive variable.
+func (m *Meta) MarkSensitive(path string) {
+	if m.Sensitive == nil {
+		m.Sensitive = map[string]bool{}
+	}
+	m.Sensitive[path] = true
+}
+
+// IsSensitive reports whether a field's value, or the value of one of its
+// parents ("labels" for "labels.team"), derives from a sensitive variable.
+func (m *Meta) IsSensitive(path string) bool {
+	if m == nil || len(m.Sensitive) == 0 {
+		return false
+	}
+	for p := path; p != ""; {
+		if m.Sensitive[p] {
+			return true
+		}
+		i := lastDot(p)
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
 }
 
 // Source returns the provenance of a field.
