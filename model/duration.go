@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,9 @@ const Day = 24 * time.Hour
 
 // ParseDuration parses a duration with units: "90s", "10m", "24h", "7d",
 // "1h30m". Days ("d") are accepted on their own or as the first component.
-// Fractions, negative values and bare numbers are errors.
+// Fractions ("1.5m", "0.5d", even "1.0s"), negative values and bare numbers
+// are errors; the error for a fraction names the whole-unit equivalent
+// ("1.5m" -> "90s").
 func ParseDuration(s string) (time.Duration, error) {
 	orig := s
 	s = strings.TrimSpace(s)
@@ -21,6 +24,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	if strings.HasPrefix(s, "-") {
 		return 0, fmt.Errorf("invalid duration %q: must not be negative", orig)
+	}
+	if strings.Contains(s, ".") {
+		return 0, fractionError(orig, s)
 	}
 	var total time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
@@ -45,6 +51,49 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("invalid duration %q: must not be negative", orig)
 	}
 	return total + d, nil
+}
+
+// fractionError explains why a duration with a decimal point is refused and,
+// when the value can be computed, names its whole-unit equivalent.
+func fractionError(orig, s string) error {
+	const want = "use a whole number with a unit, e.g. \"90s\", \"10m\", \"7d\""
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return fmt.Errorf("invalid duration %q: missing unit (s, m, h or d), and fractions are not allowed; %s", orig, want)
+	}
+	var total time.Duration
+	rest := s
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		// A day is 24 hours: "1.5d" is 24 times "1.5h", which
+		// time.ParseDuration computes exactly.
+		h, err := time.ParseDuration(s[:i] + "h")
+		if err != nil || h < 0 || h > math.MaxInt64/24 {
+			return fmt.Errorf("invalid duration %q: fractions are not allowed; %s", orig, want)
+		}
+		total = 24 * h
+		rest = s[i+1:]
+	}
+	if rest != "" {
+		d, err := time.ParseDuration(rest)
+		if err != nil || d < 0 || total > math.MaxInt64-d {
+			return fmt.Errorf("invalid duration %q: fractions are not allowed; %s", orig, want)
+		}
+		total += d
+	}
+	return fmt.Errorf("invalid duration %q: fractions are not allowed; write the whole-unit equivalent %q", orig, wholeUnits(total))
+}
+
+// wholeUnits is FormatDuration that never writes a fraction: a value that
+// is not a whole number of seconds is written in ms, us or ns.
+func wholeUnits(d time.Duration) string {
+	switch {
+	case d%time.Second == 0:
+		return FormatDuration(d)
+	case d%time.Millisecond == 0:
+		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
+	case d%time.Microsecond == 0:
+		return strconv.FormatInt(int64(d/time.Microsecond), 10) + "us"
+	}
+	return strconv.FormatInt(int64(d), 10) + "ns"
 }
 
 // FormatDuration renders d canonically in the largest unit that divides it
