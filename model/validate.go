@@ -416,10 +416,16 @@ func (v *validator) schema(s *Schema) {
 // ---- topics ----------------------------------------------------------------
 
 func (v *validator) topic(t *Topic) {
-	if t.MessageRetention != 0 && (t.MessageRetention < minMessageRetention || t.MessageRetention > maxMessageRetention) {
+	// An explicit value is range-checked even when it is 0: "0s" does not
+	// mean "off" (leaving message_retention unset does), and Pub/Sub rejects
+	// it.
+	if d := t.MessageRetention; (d != 0 || t.Meta.IsSet("message_retention")) && (d < minMessageRetention || d > maxMessageRetention) {
+		hint := "Leave it unset to turn topic retention off."
+		if d == 0 {
+			hint = "A topic has no retention when message_retention is unset: remove it instead of writing 0s."
+		}
 		v.fieldError(t, "message_retention", "Invalid message retention",
-			"Topic message retention must be between 10m and 31d; got %s. Leave it unset to turn topic retention off.",
-			FormatDuration(t.MessageRetention))
+			"Topic message retention must be between 10m and 31d; got %s. %s", FormatDuration(d), hint)
 	}
 	if t.KMSKeyName != "" && !kmsKeyRE.MatchString(t.KMSKeyName) {
 		v.fieldError(t, "kms_key_name", "Invalid KMS key name",

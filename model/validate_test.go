@@ -205,6 +205,19 @@ var validateCases = []vcase{
 	}, "Invalid message retention", E, 26},
 	{"topic retention 32d", func(c *Config) { topic0(c).MessageRetention = dur("32d") }, "Invalid message retention", E, 20},
 	{"topic retention 31d ok", func(c *Config) { topic0(c).MessageRetention = dur("31d") }, "", 0, 0},
+	{"topic retention 10m ok", func(c *Config) {
+		topic0(c).MessageRetention = dur("10m")
+		userSet(&topic0(c).Meta, "message_retention", 26)
+	}, "", 0, 0},
+	{"topic retention explicit 0s", func(c *Config) {
+		topic0(c).MessageRetention = 0
+		userSet(&topic0(c).Meta, "message_retention", 26)
+	}, "Invalid message retention", E, 26},
+	{"topic retention 0s from defaults", func(c *Config) {
+		topic0(c).MessageRetention = 0
+		topic0(c).Meta.Set("message_retention", SourceDefaults, nil)
+	}, "Invalid message retention", E, 20},
+	{"topic retention unset ok", func(c *Config) { topic0(c).MessageRetention = 0 }, "", 0, 0},
 	{"kms key bad", func(c *Config) { topic0(c).KMSKeyName = "my-key" }, "Invalid KMS key name", E, 20},
 	{"kms key ok", func(c *Config) {
 		topic0(c).KMSKeyName = "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k"

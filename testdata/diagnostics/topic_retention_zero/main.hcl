@@ -1,0 +1,8 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+  message_retention = "0s"
+}
