@@ -61,6 +61,9 @@ type Options struct {
 	AllowDestroy bool
 	// AllowReplace allows replaces (delete then create).
 	AllowReplace bool
+	// AllowOrphan allows deleting a topic that has subscriptions this
+	// stack does not manage (plan.Change.Orphans).
+	AllowOrphan bool
 	// MaxAttempts bounds the attempts of one RPC that fails with a
 	// transient error (or whose outcome is unknown); default 8.
 	MaxAttempts int
@@ -238,6 +241,8 @@ func refusals(ch *plan.Change, o Options) []string {
 	switch {
 	case ch.Action == plan.ActionDelete && !o.AllowDestroy:
 		out = append(out, fmt.Sprintf("deleting requires %s", flagOr(ch.RequiresFlag, "--allow-destroy")))
+	case ch.Action == plan.ActionDelete && len(ch.Orphans) > 0 && !o.AllowOrphan:
+		out = append(out, fmt.Sprintf("deleting detaches subscriptions this stack does not manage (%s): their topic becomes _deleted-topic_ and they stop receiving messages for good; it requires --allow-orphan", strings.Join(ch.Orphans, ", ")))
 	case ch.Action == plan.ActionReplace && !o.AllowReplace:
 		what := "deletes and re-creates it"
 		if ch.Kind == model.KindSubscription {

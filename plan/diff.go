@@ -1,9 +1,6 @@
 package plan
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -305,11 +302,18 @@ func annotateDanger(p *Plan, c *model.Config, live *Live) {
 			for _, s := range live.Subscriptions {
 				if s.Topic == ch.Name && !deleting[model.FullName(c.Project, model.KindSubscription, s.Name)] {
 					orphans = append(orphans, s.Name)
+					if _, ours := ownership(s, c.Stack); !ours {
+						ch.Orphans = append(ch.Orphans, s.Name)
+					}
 				}
 			}
 			sort.Strings(orphans)
+			sort.Strings(ch.Orphans)
 			if len(orphans) > 0 {
 				ch.Warnings = append(ch.Warnings, fmt.Sprintf("subscriptions %s will be orphaned (their topic becomes _deleted-topic_ and cannot be re-attached)", strings.Join(orphans, ", ")))
+			}
+			if len(ch.Orphans) > 0 {
+				ch.RequiresFlag = "--allow-destroy --allow-orphan"
 			}
 		case ch.Kind == model.KindSchema && (ch.Action == ActionDelete || ch.Action == ActionReplace):
 			var users []string
@@ -523,37 +527,4 @@ func Order(p *Plan) {
 		}
 		return a.Address.String() < b.Address.String()
 	})
-}
-
-// Digest is a stable fingerprint of live state: a saved plan records it so
-// apply can refuse to execute a plan computed from state that has changed.
-func Digest(l *Live) string {
-	type snapshot struct {
-		Schemas       []*model.Schema
-		Topics        []*model.Topic
-		Subscriptions []*model.Subscription
-		Policies      map[string]*model.Policy
-	}
-	s := snapshot{Policies: map[string]*model.Policy{}}
-	s.Schemas = append(s.Schemas, l.Schemas...)
-	s.Topics = append(s.Topics, l.Topics...)
-	s.Subscriptions = append(s.Subscriptions, l.Subscriptions...)
-	sort.Slice(s.Schemas, func(i, j int) bool { return s.Schemas[i].Name < s.Schemas[j].Name })
-	sort.Slice(s.Topics, func(i, j int) bool { return s.Topics[i].Name < s.Topics[j].Name })
-	sort.Slice(s.Subscriptions, func(i, j int) bool { return s.Subscriptions[i].Name < s.Subscriptions[j].Name })
-	for n, pol := range l.Policies {
-		if pol == nil {
-			continue
-		}
-		c := *pol
-		c.Bindings = append([]model.PolicyBinding(nil), pol.Bindings...)
-		c.Normalize()
-		s.Policies[n] = &c
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(fmt.Sprintf("plan: digest: %v", err)) // model types always marshal
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }

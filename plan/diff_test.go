@@ -551,7 +551,10 @@ func TestOwnership(t *testing.T) {
 		t.Fatalf("want only delete topic.old, got %+v", p.Changes)
 	}
 	del := p.Changes[0]
-	if del.RequiresFlag != "--allow-destroy" || !strings.Contains(strings.Join(del.Warnings, " "), "foreign will be orphaned") {
+	// foreign is not this stack's: deleting its topic detaches it, so the
+	// delete also needs --allow-orphan.
+	if del.RequiresFlag != "--allow-destroy --allow-orphan" || !strings.Contains(strings.Join(del.Warnings, " "), "foreign will be orphaned") ||
+		len(del.Orphans) != 1 || del.Orphans[0] != "foreign" {
 		t.Errorf("delete not flagged: %+v", del)
 	}
 	if len(p.Unmanaged) != 3 {

@@ -101,6 +101,11 @@ type Change struct {
 	NewRevision bool `json:"new_revision,omitempty"`
 	// Warnings describe what the change destroys or orphans.
 	Warnings []string `json:"warnings,omitempty"`
+	// Orphans lists, for a topic delete, the live subscriptions of the
+	// topic that this stack does not manage (another team's): they would
+	// be detached (their topic becomes _deleted-topic_), so the delete
+	// also needs --allow-orphan.
+	Orphans []string `json:"orphans,omitempty"`
 	// Destructive is set for deletes and replaces.
 	Destructive bool `json:"destructive,omitempty"`
 	// RequiresFlag names the apply flag without which the change is refused.

@@ -14,6 +14,7 @@ import (
 	"github.com/pubsubctl/pubsubctl/apply"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/internal/render"
+	"github.com/pubsubctl/pubsubctl/internal/savedplan"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -21,10 +22,11 @@ import (
 // ApplyCmd reconciles live Pub/Sub with the configuration.
 type ApplyCmd struct {
 	TargetFlags
-	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory or .hcl file, or a plan file saved by plan --out (applied exactly, refused if live state changed since)." type:"path"`
+	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory or .hcl file, or a plan file saved by plan --out (verified, then applied exactly; refused if it was modified, or if the configuration, live state or target changed since)." type:"path"`
 	AutoApprove  bool     `name:"auto-approve" help:"Do not ask for confirmation (required when not on a terminal)."`
 	AllowDestroy bool     `name:"allow-destroy" help:"Allow deleting resources this stack manages that the configuration no longer declares."`
 	AllowReplace bool     `name:"allow-replace" help:"Allow replacing resources whose immutable fields changed (drops a subscription's backlog)."`
+	AllowOrphan  bool     `name:"allow-orphan" help:"Allow deleting a topic that has subscriptions this stack does not manage (they are detached for good)."`
 	Adopt        bool     `help:"Adopt resources the configuration declares that exist without this stack's labels."`
 	Target       []string `help:"Only apply this resource (ADDRESS); repeatable." placeholder:"ADDRESS"`
 	Parallelism  int      `default:"8" help:"Maximum concurrent operations."`
@@ -54,7 +56,7 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 	if !pr.plan.HasChanges() {
 		return notInEffect(rc, pr.plan)
 	}
-	if err := c.guard(rc, pr.plan); err != nil {
+	if err := c.guard(rc, pr.plan, pr.live, pr.config.Config); err != nil {
 		return err
 	}
 	if !c.AutoApprove {
@@ -65,58 +67,75 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 	return c.execute(rc, pr.client, pr.plan, pr.config.Config, targets)
 }
 
-// applySaved applies a plan file exactly, if live state has not changed.
+// applySaved applies a plan file, after verifying it. The file is not
+// trusted: apply re-derives the plan from the configuration it was made
+// from and live state, and refuses unless the file says exactly that, for
+// the same target (docs/saved-plans.md). What runs is the re-derived plan.
 func (c *ApplyCmd) applySaved(rc *runContext) error {
-	sp, err := readSavedPlan(c.Path)
+	sp, err := savedplan.Read(c.Path)
 	if err != nil {
 		return err
+	}
+	if here := live.TargetOf(c.Emulator, rc.env); here != sp.Endpoint {
+		return fmt.Errorf("%s was made against %s, but this apply would run against %s; apply it where it was planned, or run plan again", c.Path, sp.Endpoint, here)
+	}
+	if rc.g.Project != "" && rc.g.Project != sp.Plan.Project {
+		return fmt.Errorf("%s is for project %s, but --project says %s; run plan again for %s", c.Path, sp.Plan.Project, rc.g.Project, rc.g.Project)
+	}
+	dir := sp.Dir
+	if _, err := os.Stat(dir); err != nil && sp.RelDir != "" {
+		dir = sp.RelDir
+	}
+	// The configuration the plan was made from, reloaded with the same
+	// variables, must be unchanged: it is what the plan is verified
+	// against and what convergence is checked against.
+	saved := *rc.g
+	rc.g.Var, rc.g.VarFile, rc.g.Project = sp.Vars, sp.VarFiles, sp.ProjectOverride
+	res, _, lerr := rc.load(dir)
+	*rc.g = saved
+	if lerr != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("cannot verify %s: the configuration it was made from (%s) does not load; nothing was changed", c.Path, dir)}
+	}
+	if plan.ConfigDigest(res.Config) != sp.ConfigDigest {
+		return fmt.Errorf("the configuration in %s changed since %s was made; run plan again", dir, c.Path)
 	}
 	client, err := rc.connect(sp.Plan.Project, c.TargetFlags, 16)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	scope := map[string]bool{}
-	for _, n := range sp.IAMScope {
-		scope[n] = true
-	}
-	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
+	targets, err := parseTargets(sp.Targets)
 	if err != nil {
-		return fmt.Errorf("read live state of project %s: %w", sp.Plan.Project, err)
+		return err
 	}
-	if plan.Digest(liveOf(state)) != sp.Plan.LiveDigest {
+	derived, l, _, err := rc.planWith(client, res.Config, targets, sp.Adopt)
+	if err != nil {
+		return err
+	}
+	if derived.LiveDigest != sp.Plan.LiveDigest {
 		return fmt.Errorf("saved plan is stale; run plan again: live state of project %s changed since %s was made", sp.Plan.Project, c.Path)
 	}
-	if err := rc.renderPlan(sp.Plan, "human"); err != nil {
+	if d := plan.Divergence(sp.Plan, derived); d != "" {
+		return fmt.Errorf("the plan file was modified: %s; nothing was changed", d)
+	}
+	if err := rc.renderPlan(derived, "human"); err != nil {
 		return err
 	}
-	if !sp.Plan.HasChanges() {
-		return notInEffect(rc, sp.Plan)
+	if !derived.HasChanges() {
+		return notInEffect(rc, derived)
 	}
-	if err := c.guard(rc, sp.Plan); err != nil {
+	if err := c.guard(rc, derived, l, res.Config); err != nil {
 		return err
 	}
-	// Convergence is checked against the configuration the plan was made
-	// from, reloaded with the same variables.
-	saved := *rc.g
-	rc.g.Var, rc.g.VarFile, rc.g.Project = sp.Vars, sp.VarFiles, sp.Project
-	res, _, lerr := rc.load(sp.Dir)
-	*rc.g = saved
-	var cfg *model.Config
-	if lerr == nil {
-		cfg = res.Config
-	} else {
-		fmt.Fprintf(rc.stderr, "Warning: cannot reload the configuration in %s; convergence will not be checked.\n", sp.Dir)
-	}
-	targets, _ := parseTargets(sp.Targets)
 	c.Adopt = sp.Adopt
-	return c.execute(rc, client, sp.Plan, cfg, targets)
+	return c.execute(rc, client, derived, res.Config, targets)
 }
 
-// guard refuses a plan that deletes or replaces without permission, before
-// anything is changed.
-func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan) error {
-	v := apply.Check(p, c.options(nil))
+// guard refuses, before anything is changed, a plan that deletes or
+// replaces without permission, or that touches anything the configuration
+// and live state do not allow it to (apply.Verify).
+func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan, l *plan.Live, cfg *model.Config) error {
+	v := append(apply.Verify(p, l, cfg), apply.Check(p, c.options(nil))...)
 	if len(v) == 0 {
 		return nil
 	}
@@ -133,6 +152,7 @@ func (c *ApplyCmd) options(progress func(apply.Event)) apply.Options {
 		OpsPerMinute: c.OpsPerMinute,
 		AllowDestroy: c.AllowDestroy,
 		AllowReplace: c.AllowReplace,
+		AllowOrphan:  c.AllowOrphan,
 		Progress:     progress,
 	}
 }
@@ -200,7 +220,7 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 		return nil
 	}
 	// Prove convergence: read live state again and plan.
-	again, _, err := rc.planWith(client, cfg, targets, false)
+	again, _, _, err := rc.planWith(client, cfg, targets, false)
 	if err != nil {
 		return fmt.Errorf("check convergence: %w", err)
 	}

@@ -127,7 +127,7 @@ func (c *EmulatorCmd) bootstrap(ctx context.Context, rc *runContext, addr string
 		return fmt.Errorf("connect to the embedded emulator: %w", err)
 	}
 	defer client.Close()
-	p, _, err := sub.planWith(client, res.Config, nil, false)
+	p, _, _, err := sub.planWith(client, res.Config, nil, false)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (c *EmulatorCmd) bootstrap(ctx context.Context, rc *runContext, addr string
 		}
 		return fmt.Errorf("bootstrap from %s failed: %d applied, %d failed, %d skipped", c.Config, r.Applied, r.Failed, r.Skipped)
 	}
-	again, _, err := sub.planWith(client, res.Config, nil, false)
+	again, _, _, err := sub.planWith(client, res.Config, nil, false)
 	if err != nil {
 		return err
 	}

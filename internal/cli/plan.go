@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/internal/render"
+	"github.com/pubsubctl/pubsubctl/internal/savedplan"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -26,7 +25,7 @@ type PlanCmd struct {
 	Parallelism      int      `default:"16" help:"Maximum concurrent IAM policy reads."`
 	Dir              string   `arg:"" optional:"" default:"." help:"Configuration directory, or a single .hcl file (default: the current directory)." type:"path"`
 	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there are no changes, 2 when there are, 1 on error."`
-	Out              string   `help:"Save the plan, with a digest of the live state it was computed from, for apply FILE." placeholder:"FILE" type:"path"`
+	Out              string   `help:"Save the plan for apply FILE (mode 0600: it holds configuration values). Apply verifies it against the configuration, the live state and the target it was made for." placeholder:"FILE" type:"path"`
 	JSON             bool     `name:"json" help:"Print the plan as JSON (same as --format json)."`
 	Format           string   `default:"human" enum:"human,json,markdown" help:"Output format: human, json (docs/plan-json.md) or markdown (for pull-request comments)."`
 	Target           []string `help:"Only plan this resource (ADDRESS, e.g. topic.orders or subscription.audit[\"eu\"]); repeatable." placeholder:"ADDRESS"`
@@ -92,9 +91,13 @@ func parseTargets(ss []string) ([]model.Address, error) {
 // planResult is a computed plan with what produced it.
 type planResult struct {
 	plan     *plan.Plan
+	live     *plan.Live
 	config   *config.Result
 	client   *live.Client
 	iamScope []string // full names whose policies were read
+	// configDigest is plan.ConfigDigest of the configuration as loaded,
+	// before planning added anything to it.
+	configDigest string
 }
 
 // connect opens a live client for the configuration's project.
@@ -120,20 +123,21 @@ func (rc *runContext) computePlan(dir string, tf TargetFlags, parallelism int, t
 		return nil, err
 	}
 	cfg := res.Config
+	digest := plan.ConfigDigest(cfg)
 	client, err := rc.connect(cfg.Project, tf, parallelism)
 	if err != nil {
 		return nil, err
 	}
-	p, scope, err := rc.planWith(client, cfg, targets, adopt)
+	p, l, scope, err := rc.planWith(client, cfg, targets, adopt)
 	if err != nil {
 		client.Close()
 		return nil, err
 	}
-	return &planResult{plan: p, config: res, client: client, iamScope: scope}, nil
+	return &planResult{plan: p, live: l, config: res, client: client, iamScope: scope, configDigest: digest}, nil
 }
 
 // planWith reads live state through client and plans cfg against it.
-func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, []string, error) {
+func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, *plan.Live, []string, error) {
 	var warnings []string
 	if cfg.ProjectNumber == "" && deadLetters(cfg) {
 		n, err := client.ProjectNumber(rc.ctx)
@@ -143,17 +147,18 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 		case client.IsEmulator():
 			warnings = append(warnings, fmt.Sprintf("dead-letter grants for the Pub/Sub service agent are not planned: %v", err))
 		default:
-			return nil, nil, fmt.Errorf("the Pub/Sub service agent needs the project number for dead-letter grants: %w", err)
+			return nil, nil, nil, fmt.Errorf("the Pub/Sub service agent needs the project number for dead-letter grants: %w", err)
 		}
 	}
 	scope := iamScope(cfg)
 	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
+		return nil, nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
 	}
-	p := plan.Compute(cfg, liveOf(state), plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
+	l := liveOf(state)
+	p := plan.Compute(cfg, l, plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
 	p.Warnings = append(warnings, p.Warnings...)
-	return p, sortedKeys(scope), nil
+	return p, l, sortedKeys(scope), nil
 }
 
 func deadLetters(c *model.Config) bool {
@@ -200,51 +205,24 @@ func liveOf(s *live.State) *plan.Live {
 	}
 }
 
-// savedPlan is the file plan --out writes.
-type savedPlan struct {
-	Kind     string     `json:"kind"` // "pubsubctl-plan"
-	Plan     *plan.Plan `json:"plan"`
-	IAMScope []string   `json:"iam_scope"`
-	// How the configuration was loaded, so apply can prove convergence.
-	Dir      string   `json:"dir"`
-	Vars     []string `json:"vars,omitempty"`
-	VarFiles []string `json:"var_files,omitempty"`
-	Targets  []string `json:"targets,omitempty"`
-	Adopt    bool     `json:"adopt,omitempty"`
-	Project  string   `json:"project_override,omitempty"`
-}
-
-const savedPlanKind = "pubsubctl-plan"
-
 func writeSavedPlan(path string, pr *planResult, g *Globals, dir string, targets []string, adopt bool) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	sp := savedPlan{Kind: savedPlanKind, Plan: pr.plan, IAMScope: pr.iamScope, Dir: abs, Vars: g.Var, VarFiles: g.VarFile, Targets: targets, Adopt: adopt, Project: g.Project}
-	b, err := json.MarshalIndent(sp, "", " ")
-	if err != nil {
-		return fmt.Errorf("encode plan: %w", err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	return nil
-}
-
-func readSavedPlan(path string) (*savedPlan, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var sp savedPlan
-	if err := json.Unmarshal(b, &sp); err != nil || sp.Kind != savedPlanKind || sp.Plan == nil {
-		return nil, fmt.Errorf("%s is not a plan saved by pubsubctl plan --out", path)
-	}
-	if sp.Plan.FormatVersion != plan.FormatVersion {
-		return nil, fmt.Errorf("%s was saved by a pubsubctl with plan format %s; this one reads %s", path, sp.Plan.FormatVersion, plan.FormatVersion)
-	}
-	return &sp, nil
+	return savedplan.Write(path, &savedplan.File{
+		Plan:            pr.plan,
+		IAMScope:        pr.iamScope,
+		Endpoint:        pr.client.Target(),
+		ConfigDigest:    pr.configDigest,
+		Dir:             abs,
+		RelDir:          dir,
+		Vars:            g.Var,
+		VarFiles:        g.VarFile,
+		Targets:         targets,
+		Adopt:           adopt,
+		ProjectOverride: g.Project,
+	})
 }
 
 // ShowCmd renders a saved plan.
@@ -256,7 +234,7 @@ type ShowCmd struct {
 
 // Run renders the plan.
 func (c *ShowCmd) Run(rc *runContext) error {
-	sp, err := readSavedPlan(c.File)
+	sp, err := savedplan.Read(c.File)
 	if err != nil {
 		return err
 	}

@@ -113,10 +113,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		opts.BaseBackoff = DefaultBaseBackoff
 	}
 	c := &Client{project: opts.Project, opts: opts, rnd: uint64(time.Now().UnixNano()) | 1}
-	c.emulator = opts.Emulator
-	if c.emulator == "" {
-		c.emulator = lookupEnv(opts.Env, EnvEmulatorHost)
-	}
+	c.emulator = emulatorOf(opts.Emulator, opts.Env)
 	if c.emulator != "" && opts.ImpersonateServiceAccount != "" {
 		return nil, fmt.Errorf("live: impersonating %s is only possible against the real Pub/Sub, not the emulator at %s",
 			opts.ImpersonateServiceAccount, c.emulator)
@@ -213,9 +210,27 @@ func (c *Client) Project() string { return c.project }
 
 // Target describes where the client connects: "emulator 127.0.0.1:8085"
 // or "pubsub.googleapis.com".
-func (c *Client) Target() string {
-	if c.emulator != "" {
-		return "emulator " + c.emulator
+func (c *Client) Target() string { return describeTarget(c.emulator) }
+
+// TargetOf returns what Client.Target would return for a client made with
+// this Emulator option and environment, without connecting: "emulator
+// HOST:PORT", or Endpoint for the real Pub/Sub.
+func TargetOf(emulator string, env []string) string {
+	return describeTarget(emulatorOf(emulator, env))
+}
+
+// emulatorOf is the emulator address a client talks to: the option, else
+// PUBSUB_EMULATOR_HOST, else none (the real Pub/Sub).
+func emulatorOf(emulator string, env []string) string {
+	if emulator != "" {
+		return emulator
+	}
+	return lookupEnv(env, EnvEmulatorHost)
+}
+
+func describeTarget(emulator string) string {
+	if emulator != "" {
+		return "emulator " + emulator
 	}
 	return Endpoint
 }
