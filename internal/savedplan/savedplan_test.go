@@ -1,0 +1,162 @@
+package savedplan
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+func sample() *File {
+	return &File{
+		Plan: &plan.Plan{FormatVersion: plan.FormatVersion, Project: "p", Stack: "s", LiveDigest: "abc",
+			Changes: []plan.Change{{Address: model.Address{Kind: model.KindTopic, Name: "orders"}, Kind: model.KindTopic, ID: "orders",
+				Name: "projects/p/topics/orders", Action: plan.ActionCreate, After: plan.Wrap(&model.Topic{Name: "orders"})}}},
+		Endpoint:     "emulator 127.0.0.1:8085",
+		ConfigDigest: "def",
+		Dir:          "/cfg",
+		Vars:         []string{"token=s3cret"},
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.plan")
+	if err := Write(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", info.Mode().Perm())
+	}
+	// Overwriting an existing, more open file leaves it 0600 too.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("rewritten mode = %v, want 0600", info.Mode().Perm())
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Plan.Changes[0].ID != "orders" || f.Endpoint != "emulator 127.0.0.1:8085" || f.Vars[0] != "token=s3cret" {
+		t.Errorf("round trip lost data: %+v", f)
+	}
+}
+
+func TestDecodeRefusesEdits(t *testing.T) {
+	good, err := Encode(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func([]byte) []byte
+		want string
+	}{
+		{"a value changed", func(b []byte) []byte { return bytes.Replace(b, []byte(`"orders"`), []byte(`"evil-topic"`), 1) }, "the plan file was modified"},
+		{"digest changed", func(b []byte) []byte { return bytes.Replace(b, []byte(`"sha256": "`), []byte(`"sha256": "0`), 1) }, "the plan file was modified"},
+		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }, "is not a plan saved by pubsubctl"},
+		{"not JSON", func([]byte) []byte { return []byte("hello") }, "is not a plan saved by pubsubctl"},
+		{"other kind", func(b []byte) []byte { return bytes.Replace(b, []byte(Kind), []byte("terraform-plan"), 1) }, "is not a plan saved by pubsubctl"},
+		{"no content", func([]byte) []byte { return []byte(`{"kind":"pubsubctl-plan","sha256":"x"}`) }, "the plan file was modified"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode(tc.edit(append([]byte(nil), good...)), "g.plan")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// An edit that is re-sealed passes Decode: the digest is not a
+	// signature. Apply's verification is what refuses it.
+	f := sample()
+	f.Plan.Changes[0].ID = "evil-topic"
+	b, _ := Encode(f)
+	if _, err := Decode(b, "g.plan"); err != nil {
+		t.Fatalf("re-sealed file: %v", err)
+	}
+	if _, err := Decode(append([]byte(nil), good...), "g.plan"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode(bytes.Replace(good, []byte(`"orders"`), []byte(`"x"`), 1), "g.plan")
+	if !errors.Is(err, ErrModified) {
+		t.Errorf("err = %v, want ErrModified", err)
+	}
+}
+
+func TestDecodeRefusesIncompleteOrUnknownContent(t *testing.T) {
+	f := sample()
+	f.Endpoint = ""
+	b, _ := Encode(f)
+	if _, err := Decode(b, "g.plan"); err == nil || !strings.Contains(err.Error(), "which target") {
+		t.Errorf("no endpoint: err = %v", err)
+	}
+	f = sample()
+	f.Plan.FormatVersion = "0"
+	b, _ = Encode(f)
+	if _, err := Decode(b, "g.plan"); err == nil || !strings.Contains(err.Error(), "plan format 0") {
+		t.Errorf("old format: err = %v", err)
+	}
+}
+
+func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, 2048), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/dev/zero", "is not a regular file"},
+		{fifo, "is not a regular file"},
+		{dir, "is not a regular file"},
+		{filepath.Join(dir, "missing"), "no such file"},
+	} {
+		if _, err := Read(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Read(%s) = %v, want %q", tc.path, err, tc.want)
+		}
+	}
+	if _, err := ReadBounded(big, 1024); err == nil || !strings.Contains(err.Error(), "at most 1024 bytes") {
+		t.Errorf("ReadBounded(2 KB, 1 KB) = %v", err)
+	}
+}
+
+// FuzzDecode: no input crashes Decode, and whatever it accepts encodes
+// back to a file it accepts again.
+func FuzzDecode(f *testing.F) {
+	good, _ := Encode(sample())
+	f.Add(good)
+	f.Add([]byte(`{"kind":"pubsubctl-plan","sha256":"","content":{}}`))
+	f.Add([]byte(`{"kind":"pubsubctl-plan","sha256":"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","content":{}}`))
+	f.Add([]byte(strings.Repeat("[", 10000)))
+	f.Add([]byte(`{"kind":"pubsubctl-plan","content":` + strings.Repeat(`{"a":`, 2000) + `1` + strings.Repeat(`}`, 2000) + `}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sp, err := Decode(b, "fuzz.plan")
+		if err != nil {
+			return
+		}
+		again, err := Encode(sp)
+		if err != nil {
+			t.Fatalf("accepted file does not encode: %v", err)
+		}
+		if _, err := Decode(again, "fuzz.plan"); err != nil {
+			t.Fatalf("re-encoded file refused: %v", err)
+		}
+	})
+}
