@@ -259,7 +259,8 @@ func compare(c *model.Config, r, lr model.Resource) (Change, bool) {
 	}
 	for _, f := range ch.Fields {
 		if f.ForcesReplace && !(deletedTopic && f.Path == "topic") { // said once above
-			ch.ReplaceReasons = append(ch.ReplaceReasons, fmt.Sprintf("%s cannot be changed in place (%s → %s)", f.Path, orNone(f.Before), orNone(f.After)))
+			before, after := f.Display()
+			ch.ReplaceReasons = append(ch.ReplaceReasons, fmt.Sprintf("%s cannot be changed in place (%s → %s)", f.Path, orNone(before), orNone(after)))
 		}
 		if ch.Kind == model.KindSchema && f.Path == "definition" {
 			ch.NewRevision = true

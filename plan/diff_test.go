@@ -668,3 +668,44 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestSensitiveFields: a field whose configured value derives from a
+// sensitive variable is marked in the diff, and the replace reason built
+// from it shows "(sensitive)" instead of either value.
+func TestSensitiveFields(t *testing.T) {
+	c := desiredConfig()
+	l := liveFrom(c)
+	var sub *model.Subscription
+	for _, s := range c.Subscriptions {
+		if s.DerivedFrom == nil {
+			sub = s
+			break
+		}
+	}
+	for _, s := range l.Subscriptions {
+		if s.Name == sub.Name {
+			s.Filter = `attributes.token = "old-s3cret"`
+		}
+	}
+	sub.Filter = `attributes.token = "new-s3cret"`
+	sub.Meta.MarkSensitive("filter")
+	p := Compute(c, l, Options{})
+	var ch *Change
+	for i := range p.Changes {
+		if p.Changes[i].ID == sub.Name {
+			ch = &p.Changes[i]
+		}
+	}
+	if ch == nil || ch.Action != ActionReplace {
+		t.Fatalf("want a replace of %s, got %+v", sub.Name, p.Changes)
+	}
+	if len(ch.Fields) != 1 || !ch.Fields[0].Sensitive {
+		t.Fatalf("filter not marked sensitive: %+v", ch.Fields)
+	}
+	if b, a := ch.Fields[0].Display(); b != SensitiveValue || a != SensitiveValue {
+		t.Errorf("Display = %q, %q", b, a)
+	}
+	if r := strings.Join(ch.ReplaceReasons, " "); strings.Contains(r, "s3cret") || !strings.Contains(r, "(sensitive)") {
+		t.Errorf("replace reason shows the value: %s", r)
+	}
+}

@@ -236,6 +236,7 @@ func diffFields(project string, desired, live model.Resource) []FieldDiff {
 			After:         w.value,
 			Source:        sourceOf(meta, p),
 			ForcesReplace: w.immutable || h.immutable,
+			Sensitive:     meta.IsSensitive(p),
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
@@ -265,7 +266,8 @@ func Values(project string, r model.Resource) []FieldDiff {
 		if f.value == "" {
 			continue
 		}
-		out = append(out, FieldDiff{Path: f.path, After: f.value, Source: sourceOf(r.Metadata(), f.path), ForcesReplace: f.immutable})
+		out = append(out, FieldDiff{Path: f.path, After: f.value, Source: sourceOf(r.Metadata(), f.path), ForcesReplace: f.immutable,
+			Sensitive: r.Metadata().IsSensitive(f.path)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out

@@ -82,6 +82,28 @@ type FieldDiff struct {
 	After         string       `json:"after"`
 	Source        model.Source `json:"source"` // provenance of After
 	ForcesReplace bool         `json:"forces_replace,omitempty"`
+	// Sensitive is set when the configured value derives from a variable
+	// declared sensitive: renderers show Display's "(sensitive)" instead
+	// of the values.
+	Sensitive bool `json:"sensitive,omitempty"`
+}
+
+// SensitiveValue is what renderers show instead of a sensitive value.
+const SensitiveValue = "(sensitive)"
+
+// Display returns the values to show: Before and After, or
+// SensitiveValue for each one that is set when the field is sensitive.
+func (f FieldDiff) Display() (before, after string) {
+	if !f.Sensitive {
+		return f.Before, f.After
+	}
+	hide := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return SensitiveValue
+	}
+	return hide(f.Before), hide(f.After)
 }
 
 // Change is one resource-level change.

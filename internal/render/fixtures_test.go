@@ -161,6 +161,7 @@ func fullPlan() *plan.Plan {
 				Fields: []plan.FieldDiff{
 					{Path: "kms_key_name", Before: `"projects/demo-project/locations/europe-west1/keyRings/pubsub/cryptoKeys/events"`},
 					{Path: "labels.team", Before: `"growth"`, After: `"payments"`, Source: model.SourceUser},
+					{Path: "labels.token", Before: `"old-s3cret-value"`, After: `"new-s3cret-value"`, Source: model.SourceUser, Sensitive: true},
 					{Path: "message_retention", After: `"1d"`, Source: model.SourceDefaults},
 				},
 			},

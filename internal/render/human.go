@@ -334,7 +334,8 @@ func (h *human) change(ch plan.Change) {
 	switch ch.Action {
 	case plan.ActionCreate:
 		for _, f := range ch.Fields {
-			attrs = append(attrs, attr{"+", f.Path, f.After, h.annotate(f.Source, false)})
+			_, after := f.Display()
+			attrs = append(attrs, attr{"+", f.Path, after, h.annotate(f.Source, false)})
 		}
 	case plan.ActionDelete:
 		attrs = append(attrs, attr{"-", "name", strconv.Quote(ch.Name), ""})
@@ -344,13 +345,14 @@ func (h *human) change(ch plan.Change) {
 		for _, f := range ch.Fields {
 			changed[f.Path] = true
 			fr := forces && f.ForcesReplace
+			before, after := f.Display()
 			switch {
-			case f.Before == "":
-				attrs = append(attrs, attr{"+", f.Path, f.After, h.annotate(f.Source, fr)})
-			case f.After == "":
-				attrs = append(attrs, attr{"-", f.Path, f.Before, h.annotate(removed, fr)})
+			case before == "":
+				attrs = append(attrs, attr{"+", f.Path, after, h.annotate(f.Source, fr)})
+			case after == "":
+				attrs = append(attrs, attr{"-", f.Path, before, h.annotate(removed, fr)})
 			default:
-				attrs = append(attrs, attr{"~", f.Path, f.Before + " -> " + f.After, h.annotate(f.Source, fr)})
+				attrs = append(attrs, attr{"~", f.Path, before + " -> " + after, h.annotate(f.Source, fr)})
 			}
 		}
 		if r := ch.After.Get(); r != nil {
@@ -359,7 +361,8 @@ func (h *human) change(ch plan.Change) {
 					continue
 				}
 				if h.o.Verbose {
-					attrs = append(attrs, attr{" ", v.Path, v.After, h.annotate(v.Source, false)})
+					_, after := v.Display()
+					attrs = append(attrs, attr{" ", v.Path, after, h.annotate(v.Source, false)})
 				} else {
 					hidden++
 				}

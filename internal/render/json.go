@@ -68,6 +68,7 @@ type (
 		After         *string `json:"after"`
 		Source        string  `json:"source"`
 		ForcesReplace bool    `json:"forces_replace"`
+		Sensitive     bool    `json:"sensitive"`
 	}
 
 	jsonIAM struct {
@@ -148,12 +149,14 @@ func toJSON(p *plan.Plan) jsonPlan {
 			jc.DerivedFrom = &s
 		}
 		for _, f := range ch.Fields {
+			before, after := f.Display()
 			jc.Fields = append(jc.Fields, jsonField{
 				Path:          f.Path,
-				Before:        nullable(f.Before),
-				After:         nullable(f.After),
+				Before:        nullable(before),
+				After:         nullable(after),
 				Source:        sourceName(f.Source),
 				ForcesReplace: f.ForcesReplace,
+				Sensitive:     f.Sensitive,
 			})
 		}
 		out.Changes = append(out.Changes, jc)

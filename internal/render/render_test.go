@@ -567,3 +567,33 @@ func TestComputedPlan(t *testing.T) {
 		t.Logf("\n%s", human.String())
 	}
 }
+
+// TestSensitiveValuesNeverRendered: a field derived from a sensitive
+// variable shows "(sensitive)" in every format, verbose included, and its
+// values appear nowhere.
+func TestSensitiveValuesNeverRendered(t *testing.T) {
+	p := fullPlan()
+	for _, format := range []string{"human", "human-verbose", "markdown", "json"} {
+		var b strings.Builder
+		var err error
+		switch format {
+		case "human":
+			err = Human(&b, p, Options{})
+		case "human-verbose":
+			err = Human(&b, p, Options{Verbose: true})
+		case "markdown":
+			err = Markdown(&b, p)
+		case "json":
+			err = JSON(&b, p)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "s3cret") {
+			t.Errorf("%s output contains the sensitive value:\n%s", format, b.String())
+		}
+		if format != "markdown" && !strings.Contains(b.String(), "(sensitive)") {
+			t.Errorf("%s output does not say (sensitive)", format)
+		}
+	}
+}
