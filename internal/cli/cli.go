@@ -94,6 +94,9 @@ func (rc *runContext) color(w io.Writer) bool {
 
 // isTerminal reports whether a stream (stdin, stdout or stderr) is a terminal.
 func isTerminal(stream any) bool {
+	if u, ok := stream.(interface{ Unwrap() io.Writer }); ok {
+		stream = u.Unwrap()
+	}
 	f, ok := stream.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
@@ -148,7 +151,14 @@ func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, 
 		}
 		return ExitUsage
 	}
-	rc := &runContext{ctx: ctx, env: env(environ), stdin: stdin, stdout: stdout, stderr: stderr, g: &cli.Globals}
+	// Everything a command prints goes through a redactor, which learns
+	// the sensitive values when the configuration is loaded.
+	out, errOut := newRedactor(stdout), newRedactor(stderr)
+	defer func() {
+		out.Flush()
+		errOut.Flush()
+	}()
+	rc := &runContext{ctx: ctx, env: env(environ), stdin: stdin, stdout: out, stderr: errOut, g: &cli.Globals}
 	err = kctx.Run(rc)
 	if err == nil {
 		return ExitOK
@@ -156,12 +166,21 @@ func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, 
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "Error: %v\n", ee.err)
+			fmt.Fprintf(errOut, "Error: %v\n", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "Error: %v\n", err)
+	fmt.Fprintf(errOut, "Error: %v\n", err)
 	return ExitError
+}
+
+// addSecrets makes the output filter replace these values from now on.
+func (rc *runContext) addSecrets(secrets []string) {
+	for _, w := range []io.Writer{rc.stdout, rc.stderr} {
+		if r, ok := w.(*redactor); ok {
+			r.add(secrets)
+		}
+	}
 }
 
 // VersionCmd prints the version.

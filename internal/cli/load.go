@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/render"
@@ -28,6 +29,9 @@ func (rc *runContext) load(dir string) (*config.Result, hcl.Diagnostics, error) 
 		Env:      rc.env,
 		Project:  rc.g.Project,
 	})
+	if res != nil {
+		rc.addSecrets(secretsOf(res))
+	}
 	if len(diags) > 0 {
 		var files map[string]*hcl.File
 		if res != nil {
@@ -103,4 +107,16 @@ func unbalanced(s string) bool {
 		}
 	}
 	return inString || depth > 0
+}
+
+// secretsOf returns the values of the configuration's sensitive variables
+// as text, for the output filter.
+func secretsOf(res *config.Result) []string {
+	var out []string
+	for _, v := range res.Variables {
+		if v.Sensitive && v.Value.IsKnown() && !v.Value.IsNull() && v.Value.Type() == cty.String {
+			out = append(out, v.Value.AsString())
+		}
+	}
+	return out
 }
