@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
 func TestValidateMember(t *testing.T) {
@@ -39,7 +41,7 @@ func TestValidateMember(t *testing.T) {
 		{"", []string{"empty member", AcceptedMemberFormats}},
 		{"alice@example.com", []string{`did you mean "user:alice@example.com"`, AcceptedMemberFormats}},
 		{"ci@demo-project.iam.gserviceaccount.com", []string{`did you mean "serviceAccount:ci@demo-project.iam.gserviceaccount.com"`}},
-		{"serviceaccount:ci@p.iam.gserviceaccount.com", []string{`unknown type "serviceaccount"`, `did you mean "serviceAccount:ci@p.iam.gserviceaccount.com"`}},
+		{"serviceaccount:ci@p.iam.gserviceaccount.com", []string{`unknown member type "serviceaccount"`, `did you mean "serviceAccount:ci@p.iam.gserviceaccount.com"`}},
 		{"User:alice@example.com", []string{`did you mean "user:alice@example.com"`}},
 		{"allusers", []string{`did you mean "allUsers"`}},
 		{"AllAuthenticatedUsers", []string{`did you mean "allAuthenticatedUsers"`}},
@@ -55,7 +57,7 @@ func TestValidateMember(t *testing.T) {
 		{"principal://example.com/subject/alice", []string{"principal://iam.googleapis.com/"}},
 		{"principal://iam.googleapis.com/locations/global/workforcePools/corp", []string{"/subject/SUBJECT"}},
 		{"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/team/x", []string{"principalSet://iam.googleapis.com/"}},
-		{"robot:r2d2@example.com", []string{`unknown type "robot"`, AcceptedMemberFormats}},
+		{"robot:r2d2@example.com", []string{`unknown member type "robot"`, AcceptedMemberFormats}},
 		{"alice", []string{`invalid member "alice"`, AcceptedMemberFormats}},
 	}
 	for _, tc := range invalid {
@@ -81,6 +83,8 @@ func TestValidateRole(t *testing.T) {
 		"projects/demo-project/roles/pubsubctlDeployer",
 		"projects/example.com:legacy-proj/roles/custom_role.v2",
 		"organizations/123456789012/roles/auditor",
+		"roles/composer.ServiceAgentV2Ext",
+		"roles/cloudbuild.builds.builder",
 	}
 	for _, r := range valid {
 		if err := ValidateRole(r); err != nil {
@@ -102,6 +106,12 @@ func TestValidateRole(t *testing.T) {
 		{"projects/p/role/x", "projects/PROJECT/roles/NAME"},
 		{"organizations/acme/roles/x", "numeric ID"},
 		{"folders/123/roles/x", "organizations/ORG_ID/roles/NAME"},
+		// Roles are case-sensitive.
+		{"roles/Editor", `did you mean "roles/editor"`},
+		{"roles/Owner", `did you mean "roles/owner"`},
+		{"roles/pubsub.Publisher", `did you mean "roles/pubsub.publisher"`},
+		{"roles/Pubsub.viewer", `did you mean "roles/pubsub.viewer"`},
+		{"roles/Unknown.role", "lower-case service name"},
 	}
 	for _, tc := range invalid {
 		err := ValidateRole(tc.r)
@@ -142,6 +152,68 @@ func TestIsPublicMember(t *testing.T) {
 	} {
 		if got := IsPublicMember(m); got != want {
 			t.Errorf("IsPublicMember(%q) = %v, want %v", m, got, want)
+		}
+	}
+}
+
+func TestIsBroadMember(t *testing.T) {
+	for m, want := range map[string]bool{
+		"allUsers":              true,
+		"allAuthenticatedUsers": true,
+		"domain:example.com":    true,
+		"domain:gmail.com":      true,
+		"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/gh/*": true,
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/*":                   true,
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/group/eng":           false,
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/attribute.team/x":    false,
+		"user:alice@example.com":                     false,
+		"group:eng@example.com":                      false,
+		"serviceAccount:a@p.iam.gserviceaccount.com": false,
+	} {
+		if got := IsBroadMember(m); got != want {
+			t.Errorf("IsBroadMember(%q) = %v, want %v", m, got, want)
+		}
+	}
+}
+
+// The lint helpers here and Validate's rules in package model give the same
+// answers; the only difference is that a live policy may hold deleted
+// principals.
+func TestRulesAgreeWithModel(t *testing.T) {
+	roles := []string{
+		"roles/pubsub.publisher", "roles/editor", "roles/Editor", "roles/pubsub.Admin", "Editor",
+		"roles/composer.ServiceAgentV2Ext", "projects/demo-project/roles/x_y", "organizations/1/roles/a",
+		"organizations/acme/roles/a", "roles/", "",
+	}
+	for _, r := range roles {
+		if (ValidateRole(r) == nil) != (model.ValidRole(r) == nil) {
+			t.Errorf("role %q: iam says %v, model says %v", r, ValidateRole(r), model.ValidRole(r))
+		}
+		if IsBroadRole(r) != model.IsBroadRole(r) {
+			t.Errorf("role %q: IsBroadRole disagrees", r)
+		}
+	}
+	members := []string{
+		"user:alice@example.com", "allUsers", "allusers", "domain:gmail.com", "domain:example",
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/*",
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/team/x",
+		"principal://iam.googleapis.com/locations/global/workforcePools/corp/subject/alice",
+		"principal://example.com/subject/alice", "alice@example.com", "robot:x@example.com",
+		"deleted:user:alice@example.com?uid=1",
+	}
+	for _, m := range members {
+		live, cfg := ValidateMember(m), model.ValidMember(m)
+		if strings.HasPrefix(m, "deleted:") {
+			if live != nil || cfg == nil {
+				t.Errorf("member %q: want valid live (got %v) and rejected in a configuration (got %v)", m, live, cfg)
+			}
+			continue
+		}
+		if (live == nil) != (cfg == nil) {
+			t.Errorf("member %q: iam says %v, model says %v", m, live, cfg)
+		}
+		if IsBroadMember(m) != model.IsBroadMember(m) || IsPublicMember(m) != model.IsPublicMember(m) {
+			t.Errorf("member %q: broad/public disagree", m)
 		}
 	}
 }

@@ -713,101 +713,9 @@ func (v *validator) serviceAccount(s *Subscription, path, summary, email string,
 }
 
 // ---- IAM -------------------------------------------------------------------
-
-// BroadRoles are the roles pubsubctl refuses unless a binding says
-// allow_broad = true: the primitive roles and Pub/Sub's admin and editor.
-var BroadRoles = []string{
-	"roles/owner",
-	"roles/editor",
-	"roles/viewer",
-	"roles/pubsub.admin",
-	"roles/pubsub.editor",
-}
-
-// IsBroadRole reports whether role is one of BroadRoles.
-func IsBroadRole(role string) bool { return slices.Contains(BroadRoles, role) }
-
-// IsPublicMember reports whether member is allUsers or allAuthenticatedUsers.
-func IsPublicMember(member string) bool {
-	return member == "allUsers" || member == "allAuthenticatedUsers"
-}
-
-// ValidRole returns an error when role is not an IAM role name: roles/NAME,
-// projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME.
-func ValidRole(role string) error {
-	if roleRE.MatchString(role) {
-		return nil
-	}
-	const want = "want roles/NAME for a predefined role, or projects/PROJECT/roles/NAME or organizations/ORG/roles/NAME for a custom role"
-	switch {
-	case role == "":
-		return fmt.Errorf("the role is empty; %s", want)
-	case !strings.Contains(role, "/") && strings.Contains(role, "."):
-		return fmt.Errorf("%q is missing the roles/ prefix: write %q", role, "roles/"+role)
-	}
-	return fmt.Errorf("%q is not a role name; %s", role, want)
-}
-
-var memberTypes = []string{"user", "serviceAccount", "group", "domain", "principal", "principalSet"}
-
-// ValidMember returns an error when m is not an IAM member pubsubctl
-// accepts in a configuration: user:EMAIL, serviceAccount:EMAIL,
-// group:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers,
-// principal://... or principalSet://... . deleted: members, which only
-// appear in policies read from Google Cloud, are rejected. Whether a member
-// is too broad (allUsers) is a separate question: see IsPublicMember.
-func ValidMember(m string) error {
-	if m == "" {
-		return fmt.Errorf("the member is empty")
-	}
-	if IsPublicMember(m) {
-		return nil
-	}
-	if strings.TrimSpace(m) != m {
-		return fmt.Errorf("%q has leading or trailing spaces", m)
-	}
-	if strings.HasPrefix(m, "deleted:") {
-		return fmt.Errorf("%q is a deleted principal; deleted: members only appear in policies read from Google Cloud, remove it from the configuration", m)
-	}
-	i := strings.IndexByte(m, ':')
-	if i <= 0 {
-		if emailRE.MatchString(m) {
-			kind := "user"
-			if strings.HasSuffix(m, ".gserviceaccount.com") {
-				kind = "serviceAccount"
-			}
-			return fmt.Errorf("%q is missing the member type: write %q (or group:, user:, serviceAccount: as appropriate)", m, kind+":"+m)
-		}
-		if strings.EqualFold(m, "allUsers") || strings.EqualFold(m, "allAuthenticatedUsers") {
-			return fmt.Errorf("%q is misspelled: member types are case-sensitive (allUsers, allAuthenticatedUsers)", m)
-		}
-		return fmt.Errorf("%q is not an IAM member; want TYPE:ID such as user:EMAIL, serviceAccount:EMAIL, group:EMAIL or domain:DOMAIN", m)
-	}
-	typ, id := m[:i], m[i+1:]
-	switch typ {
-	case "user", "serviceAccount", "group":
-		if !emailRE.MatchString(id) {
-			return fmt.Errorf("%q is not a valid %s member: %q is not an e-mail address", m, typ, id)
-		}
-		return nil
-	case "domain":
-		if !domainRE.MatchString(id) {
-			return fmt.Errorf("%q is not a valid domain member: %q is not a domain name", m, id)
-		}
-		return nil
-	case "principal", "principalSet":
-		if !principalRE.MatchString(m) {
-			return fmt.Errorf("%q is not a valid %s identifier; want %s://iam.googleapis.com/... (see IAM principal identifiers)", m, typ, typ)
-		}
-		return nil
-	}
-	for _, t := range memberTypes {
-		if strings.EqualFold(t, typ) {
-			return fmt.Errorf("%q has the member type %q: member types are case-sensitive, write %q", m, typ, t+":"+id)
-		}
-	}
-	return fmt.Errorf("%q has an unknown member type %q; want user:, serviceAccount:, group:, domain:, principal:// or principalSet://, or allUsers / allAuthenticatedUsers", m, typ)
-}
+//
+// The rules themselves (role and member grammar, broad roles and members)
+// are in validate_iam.go.
 
 // narrowRoles suggests least-privilege roles per resource kind.
 func narrowRoles(k Kind) string {
@@ -838,7 +746,7 @@ func (v *validator) iam(res Resource) {
 			return br
 		}
 		if err := ValidRole(b.Role); err != nil {
-			v.errorf(br, "Invalid IAM role", "%s.", err)
+			v.errorf(br, "Invalid IAM role", "%s.", capitalize(err.Error()))
 		} else if IsBroadRole(b.Role) && !b.AllowBroad {
 			extra := ""
 			switch b.Role {
@@ -865,16 +773,24 @@ func (v *validator) iam(res Resource) {
 			}
 			seen[mem] = true
 			if err := ValidMember(mem); err != nil {
-				v.errorf(r, "Invalid IAM member", "%s.", err)
+				v.errorf(r, "Invalid IAM member", "%s.", capitalize(err.Error()))
 				continue
 			}
-			if IsPublicMember(mem) && !b.AllowBroad {
-				who := "anyone on the internet"
-				if mem == "allAuthenticatedUsers" {
-					who = "anyone with a Google account"
-				}
+			if b.AllowBroad {
+				continue
+			}
+			switch who := BroadMemberScope(mem); {
+			case IsPublicMember(mem):
 				v.errorf(r, "Public IAM member",
 					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If public access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, describe(res))
+			case strings.HasPrefix(mem, "domain:"):
+				v.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If domain-wide access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, describe(res))
+			case who != "":
+				v.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (principal://..., or a principalSet of one group/GROUP or attribute.NAME/VALUE). If pool-wide access is intended, use an iam block with allow_broad = true.",
 					mem, b.Role, who, describe(res))
 			}
 		}

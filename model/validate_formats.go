@@ -18,8 +18,6 @@ var (
 	kmsKeyRE        = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`)
 	emailRE         = regexp.MustCompile(`^[^@\s:/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
 	domainRE        = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
-	principalRE     = regexp.MustCompile(`^principal(?:Set)?://[a-z0-9.-]+\.googleapis\.com/\S+$`)
-	roleRE          = regexp.MustCompile(`^(?:roles|projects/[a-z][a-z0-9.:-]*[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$`)
 	bucketRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$`)
 	datasetRE       = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 )

@@ -451,10 +451,46 @@ var validateCases = []vcase{
 	}, "Invalid IAM member", E, 51},
 	{"member formats ok", func(c *Config) {
 		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, bind(RoleViewer,
-			"user:alice@example.com", "group:ops@example.com", "domain:example.com",
+			"user:alice@example.com", "group:ops@example.com",
 			"principal://iam.googleapis.com/locations/global/workforcePools/pool/subject/alice",
 			"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/attribute.team/x",
+			"principalSet://iam.googleapis.com/locations/global/workforcePools/pool/group/eng",
 			"principalSet://cloudresourcemanager.googleapis.com/projects/123/type/ServiceAccount"))
+	}, "", 0, 0},
+	{"role miscased roles/Editor", func(c *Config) {
+		b := bind("roles/Editor", "group:ops@example.com")
+		b.AllowBroad = true // does not make a miscased role valid
+		topic0(c).IAM.Bindings = append(topic0(c).IAM.Bindings, b)
+	}, "Invalid IAM role", E, 50},
+	{"role miscased roles/pubsub.Publisher", func(c *Config) {
+		topic0(c).IAM.Bindings = append(topic0(c).IAM.Bindings, bind("roles/pubsub.Publisher", "group:ops@example.com"))
+	}, "Invalid IAM role", E, 50},
+	{"role with a capitalized segment ok", func(c *Config) {
+		topic0(c).IAM.Bindings = append(topic0(c).IAM.Bindings, bind("roles/composer.ServiceAgentV2Ext", "group:ops@example.com"))
+	}, "", 0, 0},
+	{"domain member without allow_broad", func(c *Config) {
+		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, bind(RoleViewer, "group:ops@example.com", "domain:example.com"))
+	}, "Broad IAM member", E, 52},
+	{"consumer domain member", func(c *Config) {
+		topic0(c).IAM.Bindings = append(topic0(c).IAM.Bindings, bind(RolePublisher, "domain:gmail.com"))
+	}, "Broad IAM member", E, 51},
+	{"domain member with allow_broad ok", func(c *Config) {
+		b := bind(RoleViewer, "domain:example.com")
+		b.AllowBroad = true
+		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, b)
+	}, "", 0, 0},
+	{"workload identity pool wildcard", func(c *Config) {
+		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, bind(RoleViewer,
+			"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/gh/*"))
+	}, "Broad IAM member", E, 51},
+	{"workforce pool wildcard", func(c *Config) {
+		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, bind(RoleViewer,
+			"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/*"))
+	}, "Broad IAM member", E, 51},
+	{"pool wildcard with allow_broad ok", func(c *Config) {
+		b := bind(RoleViewer, "principalSet://iam.googleapis.com/locations/global/workforcePools/corp/*")
+		b.AllowBroad = true
+		sub0(c).IAM.Bindings = append(sub0(c).IAM.Bindings, b)
 	}, "", 0, 0},
 	{"condition", func(c *Config) {
 		b := bind(RoleViewer, "group:ops@example.com")
@@ -611,7 +647,7 @@ func TestValidMember(t *testing.T) {
 		"allusers":                         "case-sensitive",
 		"robot:x@example.com":              "unknown member type",
 		"principal://example.com/x":        "principal://iam.googleapis.com",
-		" user:alice@example.com":          "spaces",
+		" user:alice@example.com":          "white space",
 	}
 	for m, want := range bad {
 		err := ValidMember(m)
@@ -619,17 +655,110 @@ func TestValidMember(t *testing.T) {
 			t.Errorf("ValidMember(%q) = %v, want an error containing %q", m, err, want)
 		}
 	}
+	// A live policy may hold deleted principals; a configuration may not.
+	for _, m := range append(ok, "deleted:user:a@example.com?uid=1", "deleted:serviceAccount:x@p.iam.gserviceaccount.com?uid=2") {
+		if err := ValidPolicyMember(m); err != nil {
+			t.Errorf("ValidPolicyMember(%q) = %v, want nil", m, err)
+		}
+	}
+	for m := range bad {
+		if m == "deleted:user:a@example.com?uid=1" {
+			continue
+		}
+		if err := ValidPolicyMember(m); err == nil {
+			t.Errorf("ValidPolicyMember(%q) = nil, want an error", m)
+		}
+	}
+	if err := ValidPolicyMember("deleted:user:a@example.com"); err == nil || !strings.Contains(err.Error(), "?uid=N") {
+		t.Errorf("ValidPolicyMember without uid = %v, want an error naming ?uid=N", err)
+	}
+}
+
+func TestBroadMember(t *testing.T) {
+	for m, want := range map[string]string{
+		"allUsers":              "anyone on the internet",
+		"allAuthenticatedUsers": "anyone with a Google account",
+		"domain:example.com":    "every account in the domain example.com",
+		"domain:gmail.com":      "consumer domain",
+		"domain:GoogleMail.com": "consumer domain",
+		"principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/gh/*": `every identity in the workload identity pool "gh"`,
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/*":                   `every identity in the workforce identity pool "corp"`,
+		"user:alice@example.com":                     "",
+		"group:eng@example.com":                      "",
+		"serviceAccount:a@p.iam.gserviceaccount.com": "",
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/group/eng":        "",
+		"principalSet://iam.googleapis.com/locations/global/workforcePools/corp/attribute.team/x": "",
+		"principal://iam.googleapis.com/locations/global/workforcePools/corp/subject/*":           "",
+		"allusers": "",
+	} {
+		got := BroadMemberScope(m)
+		if want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("BroadMemberScope(%q) = %q, want %q", m, got, want)
+		}
+		if IsBroadMember(m) != (want != "") {
+			t.Errorf("IsBroadMember(%q) = %v", m, !(want != ""))
+		}
+	}
+}
+
+// The details of the new IAM diagnostics: the fix they suggest.
+func TestValidateIAMDetails(t *testing.T) {
+	for _, tc := range []struct {
+		role, member string
+		want         []string
+	}{
+		{"roles/Editor", "group:ops@example.com", []string{`did you mean "roles/editor"`, "allow_broad = true"}},
+		{RoleViewer, "domain:gmail.com", []string{"gmail.com", "consumer domain", "topic.orders", "allow_broad = true"}},
+		{RoleViewer, "domain:example.com", []string{"every account in the domain example.com", "domain-wide access", "allow_broad = true"}},
+		{RolePublisher, "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/gh/*",
+			[]string{`every identity in the workload identity pool "gh"`, "attribute.NAME/VALUE", "allow_broad = true"}},
+	} {
+		c := baseConfig()
+		topic0(c).IAM.Bindings = append(topic0(c).IAM.Bindings, bind(tc.role, tc.member))
+		ApplyDefaults(c, nil)
+		diags := Validate(c)
+		if len(diags) != 1 {
+			t.Errorf("%s %s: want one diagnostic, got:\n%s", tc.role, tc.member, dump(diags))
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(diags[0].Detail, w) {
+				t.Errorf("%s %s: detail %q lacks %q", tc.role, tc.member, diags[0].Detail, w)
+			}
+		}
+	}
 }
 
 func TestValidRoleAndBroad(t *testing.T) {
-	for _, r := range []string{"roles/pubsub.publisher", "projects/demo-project/roles/custom_1", "organizations/42/roles/x.y"} {
+	for _, r := range []string{
+		"roles/pubsub.publisher", "roles/owner", "roles/iam.serviceAccountTokenCreator",
+		"roles/cloudbuild.builds.builder", "roles/composer.ServiceAgentV2Ext",
+		"projects/demo-project/roles/custom_1", "projects/demo-project/roles/MyRole",
+		"organizations/42/roles/x.y",
+	} {
 		if err := ValidRole(r); err != nil {
 			t.Errorf("ValidRole(%q) = %v", r, err)
 		}
 	}
-	for _, r := range []string{"", "pubsub.publisher", "roles/", "folders/1/roles/x", "roles/a b"} {
-		if err := ValidRole(r); err == nil {
-			t.Errorf("ValidRole(%q) = nil, want an error", r)
+	for r, want := range map[string]string{
+		"":                           "empty role",
+		"pubsub.publisher":           `did you mean "roles/pubsub.publisher"`,
+		"roles/":                     "roles/NAME",
+		"folders/1/roles/x":          "organizations/ORG_ID/roles/NAME",
+		"roles/a b":                  "letters, digits",
+		"roles/Editor":               `case-sensitive; did you mean "roles/editor"? Note that roles/editor is a broad role, which needs allow_broad = true`,
+		"roles/OWNER":                `did you mean "roles/owner"`,
+		"roles/pubsub.Publisher":     `case-sensitive; did you mean "roles/pubsub.publisher"`,
+		"Roles/pubsub.publisher":     "roles/NAME",
+		"roles/PubSub.publisher":     `did you mean "roles/pubsub.publisher"`,
+		"roles/Custom.thing":         "lower-case service name",
+		"Editor":                     `did you mean "roles/editor"`,
+		"projects/P/roles/x":         `"P" is not a project ID`,
+		"organizations/acme/roles/x": "numeric ID",
+	} {
+		err := ValidRole(r)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ValidRole(%q) = %v, want an error containing %q", r, err, want)
 		}
 	}
 	for _, r := range []string{"roles/owner", "roles/editor", "roles/viewer", "roles/pubsub.admin", "roles/pubsub.editor"} {

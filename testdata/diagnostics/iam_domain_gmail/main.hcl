@@ -1,0 +1,8 @@
+pubsubctl {
+  project = "demo-project"
+  stack   = "test"
+}
+
+topic "orders" {
+  viewers = ["group:ops@example.com", "domain:gmail.com"]
+}
