@@ -36,6 +36,7 @@ fuzz:
 	$(GO) test ./internal/emulator -run '^$$' -fuzz '^FuzzAvro$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 	$(GO) test ./internal/export -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 	$(GO) test ./internal/savedplan -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
+	$(GO) test ./apply -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s
 
 ## bench: plan/apply/emulator benchmarks (slow; see the notes in README.md).
 bench:

@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -147,4 +149,48 @@ func TestVerifyLintsBroadIAM(t *testing.T) {
 	if len(v) == 0 || !strings.Contains(v[len(v)-1].Reason, "broad and no binding with allow_broad") {
 		t.Fatalf("Verify = %v, want the broad-member lint", v)
 	}
+}
+
+// FuzzVerify: whatever a saved plan file decodes to, Verify neither panics
+// nor accepts a plan that differs from the derived one in what it changes.
+func FuzzVerify(f *testing.F) {
+	orders := ownedTopic("orders")
+	orders.IAM = grant(model.RolePublisher, "serviceAccount:checkout@p.iam.gserviceaccount.com")
+	cfg := cfgOf(orders, ownedSub("billing", "orders"))
+	theirs := &model.Topic{Addr: model.Address{Kind: model.KindTopic, Name: "theirs"}, Name: "theirs",
+		Labels: map[string]string{model.LabelManagedBy: model.ManagedByValue, model.LabelStack: "other"}}
+	l := &plan.Live{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}, Topics: []*model.Topic{theirs, ownedTopic("old")}}
+	derived := plan.Compute(cfg, l, plan.Options{})
+	seed, err := json.Marshal(derived)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte(`{"changes":[{"address":{"Kind":2,"Name":"theirs"},"kind":2,"id":"theirs","name":"projects/p/topics/theirs","action":"delete"}]}`))
+	f.Add([]byte(`{"iam":[{"name":"projects/p/topics/theirs","desired":{"Roles":{"roles/owner":["allUsers"]}}}]}`))
+	f.Add([]byte(`{"changes":[{"kind":9,"action":"create","after":{}}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p plan.Plan
+		if json.Unmarshal(b, &p) != nil {
+			return
+		}
+		v := Verify(&p, l, cfg)
+		if len(v) > 0 {
+			return
+		}
+		// Accepted: what every change does (action, resource, values
+		// written) must be what the derived plan does to that resource.
+		does := func(ch plan.Change) string {
+			return fmt.Sprintf("%s %s %s %s", ch.Action, ch.Kind, ch.ID, plan.Canonical(ch.After))
+		}
+		want := map[string]bool{}
+		for _, ch := range derived.Changes {
+			want[does(ch)] = true
+		}
+		for _, ch := range p.Changes {
+			if !want[does(ch)] {
+				t.Fatalf("Verify accepted a change the configuration does not give: %s", does(ch))
+			}
+		}
+	})
 }
