@@ -200,7 +200,7 @@ func (v *verifier) iamChange(ic *plan.IAMChange) {
 				v.fail(addr, "iam", err.Error())
 				continue
 			}
-			if (iam.IsBroadRole(role) || iam.IsPublicMember(m)) && !allowedBroad(decl, role, m) {
+			if (iam.IsBroadRole(role) || iam.IsBroadMember(m)) && !allowedBroad(decl, role, m) {
 				v.fail(addr, "iam", fmt.Sprintf("%s for %s is broad and no binding with allow_broad = true declares it", role, m))
 			}
 		}

@@ -97,14 +97,14 @@ func (e *exporter) iamOf(k model.Kind, id string, explained func(role string) bo
 		}
 		sort.Strings(keep)
 		g := grant{role: role, members: keep}
-		public := false
+		broad := false
 		for _, m := range keep {
-			if model.IsPublicMember(m) {
-				public = true
+			if model.IsBroadMember(m) {
+				broad = true
 			}
 		}
 		switch {
-		case model.IsBroadRole(role) || public:
+		case model.IsBroadRole(role) || broad:
 			g.broad = true
 		default:
 			for _, sc := range shortcuts[k] {

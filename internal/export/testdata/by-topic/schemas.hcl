@@ -7,5 +7,9 @@ schema "invoice_v1" {
 schema "order" {
   type       = "AVRO"
   definition = file("schemas/order.avsc")
-  viewers    = ["domain:example.com"]
+  iam {
+    role        = "roles/pubsub.viewer"
+    members     = ["domain:example.com"]
+    allow_broad = true
+  }
 }

@@ -19,7 +19,11 @@ schema "invoice_v1" {
 schema "order" {
   type       = "AVRO"
   definition = file("schemas/order.avsc")
-  viewers    = ["domain:example.com"]
+  iam {
+    role        = "roles/pubsub.viewer"
+    members     = ["domain:example.com"]
+    allow_broad = true
+  }
 }
 
 topic "invoices_v1" {
