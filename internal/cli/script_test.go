@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,6 +26,8 @@ import (
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 )
+
+var updateScripts = flag.Bool("update", false, "rewrite golden files embedded in testdata/script/*.txtar when cmp fails")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -67,6 +70,9 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		RequireExplicitExec: false,
+		// go test ./internal/cli -run TestScripts/NAME -update rewrites the
+		// files a failing cmp compares against.
+		UpdateScripts: *updateScripts,
 	})
 }
 
