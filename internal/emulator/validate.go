@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -462,8 +461,11 @@ func checkSchemaBody(s *pb.Schema) error {
 	if strings.TrimSpace(s.Definition) == "" {
 		return invalidf("Invalid schema: definition is required")
 	}
-	if s.Type == pb.Schema_AVRO && !json.Valid([]byte(s.Definition)) {
-		return invalidf("Invalid schema: the AVRO definition is not valid JSON")
+	switch s.Type {
+	case pb.Schema_AVRO:
+		return checkAvroDefinition(s.Definition)
+	case pb.Schema_PROTOCOL_BUFFER:
+		return checkProtoDefinition(s.Definition)
 	}
 	return nil
 }
