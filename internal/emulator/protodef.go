@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -53,94 +52,6 @@ func protoErrf(line int, format string, args ...any) error {
 	return invalidf("Could not parse schema definition (PROTOCOL_BUFFER): line %d: %s", line, fmt.Sprintf(format, args...))
 }
 
-const (
-	tokIdent = iota + 1
-	tokNumber
-	tokString
-	tokPunct
-	tokEOF
-)
-
-type protoTok struct {
-	kind int
-	text string // a string literal's text is its (unescaped enough) content
-	line int
-}
-
-var (
-	protoIntRE   = regexp.MustCompile(`^(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)$`)
-	protoFloatRE = regexp.MustCompile(`^([0-9]+\.[0-9]*([eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|\.[0-9]+([eE][+-]?[0-9]+)?)$`)
-)
-
-func isIdentStart(c byte) bool { return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
-func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
-
-func protoTokenize(src string) ([]protoTok, error) {
-	var toks []protoTok
-	line := 1
-	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c == '\n':
-			line++
-			i++
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case strings.HasPrefix(src[i:], "//"):
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case strings.HasPrefix(src[i:], "/*"):
-			end := strings.Index(src[i+2:], "*/")
-			if end < 0 {
-				return nil, protoErrf(line, "unterminated /* comment")
-			}
-			line += strings.Count(src[i:i+2+end], "\n")
-			i += end + 4
-		case isIdentStart(c):
-			j := i
-			for j < len(src) && (isIdentStart(src[j]) || isDigit(src[j])) {
-				j++
-			}
-			toks = append(toks, protoTok{tokIdent, src[i:j], line})
-			i = j
-		case isDigit(c) || c == '.' && i+1 < len(src) && isDigit(src[i+1]):
-			j := i
-			for j < len(src) && (isIdentStart(src[j]) || isDigit(src[j]) || src[j] == '.' ||
-				(src[j] == '+' || src[j] == '-') && (src[j-1] == 'e' || src[j-1] == 'E') && !strings.HasPrefix(strings.ToLower(src[i:]), "0x")) {
-				j++
-			}
-			num := src[i:j]
-			if !protoIntRE.MatchString(num) && !protoFloatRE.MatchString(num) {
-				return nil, protoErrf(line, "invalid number %q", num)
-			}
-			toks = append(toks, protoTok{tokNumber, num, line})
-			i = j
-		case c == '"' || c == '\'':
-			j := i + 1
-			for ; j < len(src) && src[j] != c; j++ {
-				if src[j] == '\n' {
-					return nil, protoErrf(line, "string literal not terminated before the end of the line")
-				}
-				if src[j] == '\\' {
-					j++
-				}
-			}
-			if j >= len(src) {
-				return nil, protoErrf(line, "unterminated string literal")
-			}
-			toks = append(toks, protoTok{tokString, src[i+1 : j], line})
-			i = j + 1
-		case strings.IndexByte("{}()[]<>;=,.:-+", c) >= 0:
-			toks = append(toks, protoTok{tokPunct, string(c), line})
-			i++
-		default:
-			return nil, protoErrf(line, "unexpected character %q", rune(c))
-		}
-	}
-	return append(toks, protoTok{tokEOF, "", line}), nil
-}
-
 type protoRef struct {
 	name, scope, where string
 	line               int
@@ -161,94 +72,6 @@ type protoMsg struct {
 	name    string
 	numbers map[int64]string
 	names   map[string]bool
-}
-
-func (p *protoParser) peek() protoTok { return p.toks[p.pos] }
-func (p *protoParser) peekAt(n int) protoTok {
-	if p.pos+n < len(p.toks) {
-		return p.toks[p.pos+n]
-	}
-	return p.toks[len(p.toks)-1]
-}
-
-func (p *protoParser) next() protoTok {
-	t := p.toks[p.pos]
-	if t.kind != tokEOF {
-		p.pos++
-	}
-	return t
-}
-
-func (p *protoParser) is(text string) bool {
-	t := p.peek()
-	return (t.kind == tokPunct || t.kind == tokIdent) && t.text == text
-}
-
-func (p *protoParser) accept(text string) bool {
-	if p.is(text) {
-		p.next()
-		return true
-	}
-	return false
-}
-
-func describe(t protoTok) string {
-	switch t.kind {
-	case tokEOF:
-		return "the end of the definition"
-	case tokString:
-		return strconv.Quote(t.text)
-	}
-	return fmt.Sprintf("%q", t.text)
-}
-
-func (p *protoParser) expect(text string) error {
-	if p.accept(text) {
-		return nil
-	}
-	t := p.peek()
-	return protoErrf(t.line, "expected %q, found %s", text, describe(t))
-}
-
-func (p *protoParser) ident(what string) (string, error) {
-	t := p.peek()
-	if t.kind != tokIdent {
-		return "", protoErrf(t.line, "expected %s, found %s", what, describe(t))
-	}
-	p.next()
-	return t.text, nil
-}
-
-// fullIdent reads ident { "." ident }, with a leading "." if allowDot.
-func (p *protoParser) fullIdent(what string, allowDot bool) (string, error) {
-	var b strings.Builder
-	if allowDot && p.accept(".") {
-		b.WriteByte('.')
-	}
-	for {
-		id, err := p.ident(what)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(id)
-		if !p.is(".") {
-			return b.String(), nil
-		}
-		p.next()
-		b.WriteByte('.')
-	}
-}
-
-func (p *protoParser) str(what string) (string, error) {
-	t := p.peek()
-	if t.kind != tokString {
-		return "", protoErrf(t.line, "expected %s (a string literal), found %s", what, describe(t))
-	}
-	s := ""
-	for p.peek().kind == tokString { // adjacent literals concatenate
-		s += p.next().text
-	}
-	return s, nil
 }
 
 func (p *protoParser) file() error {
@@ -280,7 +103,7 @@ func (p *protoParser) file() error {
 			return nil
 		case p.accept(";"):
 		case t.kind != tokIdent:
-			return protoErrf(t.line, "expected a top-level message, found %s", describe(t))
+			return protoErrf(t.line, "expected a top-level message, found %s", describeTok(t))
 		case t.text == "import":
 			return protoErrf(t.line, "import statements are not supported: a Pub/Sub schema must be self-contained")
 		case t.text == "package":
@@ -312,12 +135,12 @@ func (p *protoParser) file() error {
 		case t.text == "syntax", t.text == "edition":
 			return protoErrf(t.line, "%q must be the first statement, and only proto2 and proto3 syntax are supported", t.text)
 		default:
-			return protoErrf(t.line, "expected a top-level message, found %s", describe(t))
+			return protoErrf(t.line, "expected a top-level message, found %s", describeTok(t))
 		}
 	}
 }
 
-func join(scope, name string) string {
+func protoJoin(scope, name string) string {
 	if scope == "" {
 		return name
 	}
@@ -339,7 +162,7 @@ func (p *protoParser) message(scope string) error {
 	if err != nil {
 		return err
 	}
-	full := join(scope, name)
+	full := protoJoin(scope, name)
 	if err := p.define(full, line); err != nil {
 		return err
 	}
@@ -363,7 +186,7 @@ func (p *protoParser) messageBody(full string) error {
 			return protoErrf(t.line, "missing \"}\" at the end of message %s", full)
 		case p.accept(";"):
 		case t.kind != tokIdent:
-			return protoErrf(t.line, "expected a field or a definition in message %s, found %s", full, describe(t))
+			return protoErrf(t.line, "expected a field or a definition in message %s, found %s", full, describeTok(t))
 		case t.text == "message" && p.peekAt(1).kind == tokIdent && p.peekAt(2).text == "{":
 			err = p.message(full)
 		case t.text == "enum" && p.peekAt(1).kind == tokIdent && p.peekAt(2).text == "{":
@@ -470,7 +293,7 @@ func (p *protoParser) field(m *protoMsg, inOneof bool) error {
 	}
 	numTok := p.peek()
 	if numTok.kind != tokNumber || !protoIntRE.MatchString(numTok.text) {
-		return protoErrf(numTok.line, "field %s: expected a field number, found %s", name, describe(numTok))
+		return protoErrf(numTok.line, "field %s: expected a field number, found %s", name, describeTok(numTok))
 	}
 	p.next()
 	num, err := strconv.ParseInt(numTok.text, 0, 64)
@@ -498,7 +321,7 @@ func (p *protoParser) field(m *protoMsg, inOneof bool) error {
 		}
 	}
 	if typ == "group" {
-		full := join(m.name, name)
+		full := protoJoin(m.name, name)
 		if err := p.define(full, nameTok.line); err != nil {
 			return err
 		}
@@ -554,7 +377,7 @@ func (p *protoParser) enum(scope string) error {
 	if err != nil {
 		return err
 	}
-	full := join(scope, name)
+	full := protoJoin(scope, name)
 	if err := p.define(full, line); err != nil {
 		return err
 	}
@@ -590,7 +413,7 @@ func (p *protoParser) enum(scope string) error {
 			neg := p.accept("-")
 			nt := p.peek()
 			if nt.kind != tokNumber || !protoIntRE.MatchString(nt.text) {
-				return protoErrf(nt.line, "enum value %s: expected an integer, found %s", v, describe(nt))
+				return protoErrf(nt.line, "enum value %s: expected an integer, found %s", v, describeTok(nt))
 			}
 			p.next()
 			n, err := strconv.ParseInt(nt.text, 0, 64)
@@ -646,174 +469,6 @@ func (p *protoParser) extend(scope string) error {
 	return nil
 }
 
-// ranges reads N [to (N|max)] {, ...} up to ";" or "[".
-func (p *protoParser) ranges(what string) error {
-	for {
-		p.accept("-") // enums may reserve negative values
-		t := p.peek()
-		if t.kind != tokNumber || !protoIntRE.MatchString(t.text) {
-			return protoErrf(t.line, "%s: expected a number, found %s", what, describe(t))
-		}
-		p.next()
-		if p.accept("to") {
-			p.accept("-")
-			if !p.accept("max") {
-				t := p.peek()
-				if t.kind != tokNumber || !protoIntRE.MatchString(t.text) {
-					return protoErrf(t.line, "%s: expected a number or max, found %s", what, describe(t))
-				}
-				p.next()
-			}
-		}
-		if !p.accept(",") {
-			return nil
-		}
-	}
-}
-
-func (p *protoParser) reserved() error {
-	p.next() // "reserved"
-	t := p.peek()
-	switch t.kind {
-	case tokString, tokIdent: // names (identifiers in editions)
-		for {
-			if p.peek().kind == tokString {
-				p.next()
-			} else if _, err := p.ident("a reserved name"); err != nil {
-				return err
-			}
-			if !p.accept(",") {
-				break
-			}
-		}
-	default:
-		if err := p.ranges("reserved"); err != nil {
-			return err
-		}
-	}
-	return p.expect(";")
-}
-
-func (p *protoParser) extensions() error {
-	p.next() // "extensions"
-	if err := p.ranges("extensions"); err != nil {
-		return err
-	}
-	if p.is("[") {
-		if err := p.fieldOptions(); err != nil {
-			return err
-		}
-	}
-	return p.expect(";")
-}
-
-// option parses "option name = constant;".
-func (p *protoParser) option() error {
-	p.next() // "option"
-	if _, err := p.optionName(); err != nil {
-		return err
-	}
-	if err := p.expect("="); err != nil {
-		return err
-	}
-	if err := p.constant(); err != nil {
-		return err
-	}
-	return p.expect(";")
-}
-
-// fieldOptions parses "[ name = constant {, name = constant} ]".
-func (p *protoParser) fieldOptions() error {
-	p.next() // "["
-	for {
-		t := p.peek()
-		name, err := p.optionName()
-		if err != nil {
-			return err
-		}
-		if name == "default" && p.syntax == "proto3" {
-			return protoErrf(t.line, "explicit default values are not allowed in proto3")
-		}
-		if err := p.expect("="); err != nil {
-			return err
-		}
-		if err := p.constant(); err != nil {
-			return err
-		}
-		if !p.accept(",") {
-			return p.expect("]")
-		}
-	}
-}
-
-// optionName reads ( ident | "(" fullIdent ")" ) { "." ( ident | "(" fullIdent ")" ) }.
-func (p *protoParser) optionName() (string, error) {
-	var b strings.Builder
-	for {
-		if p.accept("(") {
-			n, err := p.fullIdent("an extension name", true)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString("(" + n + ")")
-			if err := p.expect(")"); err != nil {
-				return "", err
-			}
-		} else {
-			id, err := p.ident("an option name")
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(id)
-		}
-		if !p.accept(".") {
-			return b.String(), nil
-		}
-		b.WriteByte('.')
-	}
-}
-
-// constant reads an option value: an identifier, a signed number, strings
-// or a message literal in braces (skipped, braces balanced).
-func (p *protoParser) constant() error {
-	t := p.peek()
-	switch {
-	case t.kind == tokString:
-		_, err := p.str("a value")
-		return err
-	case t.kind == tokIdent:
-		_, err := p.fullIdent("a value", false)
-		return err
-	case t.text == "{":
-		depth := 0
-		for {
-			t := p.next()
-			switch {
-			case t.kind == tokEOF:
-				return protoErrf(t.line, "unterminated option value in braces")
-			case t.text == "{" && t.kind == tokPunct:
-				depth++
-			case t.text == "}" && t.kind == tokPunct:
-				if depth--; depth == 0 {
-					return nil
-				}
-			}
-		}
-	}
-	if p.accept("-") || p.accept("+") {
-		t = p.peek()
-		if t.kind == tokIdent && (t.text == "inf" || t.text == "nan") {
-			p.next()
-			return nil
-		}
-	}
-	if t.kind != tokNumber {
-		return protoErrf(t.line, "expected a value, found %s", describe(t))
-	}
-	p.next()
-	return nil
-}
-
 // resolveRefs checks that every field type names a message or enum of the
 // schema, looked up from the field's scope outwards.
 func (p *protoParser) resolveRefs() error {
@@ -832,7 +487,7 @@ func (p *protoParser) resolveRefs() error {
 
 func (p *protoParser) visible(name, scope string) bool {
 	for {
-		if p.types[join(scope, name)] {
+		if p.types[protoJoin(scope, name)] {
 			return true
 		}
 		if scope == "" {
