@@ -734,8 +734,8 @@ func (c *conformance) pull(ctx context.Context, req any, next grpc.UnaryHandler)
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
-	if r.MaxMessages < 0 {
-		return nil, invalidf("Invalid max_messages %d", r.MaxMessages)
+	if err := checkPullMaxMessages(r.MaxMessages); err != nil {
+		return nil, err
 	}
 	if c.isDetached(r.Subscription) {
 		return nil, status.Errorf(codes.FailedPrecondition, "Subscription %s is detached", r.Subscription)

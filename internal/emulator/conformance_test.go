@@ -687,7 +687,12 @@ func conformanceCases() []conformanceCase {
 }
 
 func TestConformance(t *testing.T) {
-	for _, tc := range conformanceCases() {
+	runConformance(t, conformanceCases())
+}
+
+// runConformance runs each case against the emulator and bare pstest.
+func runConformance(t *testing.T, cases []conformanceCase) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := ctxT(t)

@@ -39,7 +39,10 @@ type Options struct {
 }
 
 // maxMessageSize is the largest request the server accepts. The real
-// service accepts publish requests of up to 10 MB, above gRPC's 4 MB default.
+// service accepts publish requests of up to 10 MiB, above gRPC's 4 MB
+// default; up to twice that, an oversized publish reaches checkPublishSize
+// (limits.go) and gets the service's InvalidArgument rather than gRPC's
+// ResourceExhausted.
 const maxMessageSize = 20 << 20
 
 // Server is a running embedded emulator.

@@ -148,6 +148,9 @@ func normalizePolicy(p *iampb.Policy) ([]*iampb.Binding, error) {
 	if len(p.AuditConfigs) > 0 {
 		return nil, invalidf("Audit configs are not supported on Pub/Sub resources")
 	}
+	if err := checkPolicyBounds(p); err != nil {
+		return nil, err
+	}
 	byRole := map[string][]string{}
 	total := 0
 	for _, b := range p.Bindings {

@@ -398,6 +398,9 @@ func checkSubscriptionWhole(s *pb.Subscription) error {
 	if n > 1 {
 		return invalidf("Invalid subscription: %s are mutually exclusive delivery types", strings.Join(kinds, " and "))
 	}
+	if err := checkExactlyOnce(s); err != nil {
+		return err
+	}
 	if len(s.Filter) > maxFilterBytes {
 		return invalidf("Invalid filter: %d bytes, at most %d are allowed", len(s.Filter), maxFilterBytes)
 	}
@@ -443,7 +446,7 @@ func checkPublish(r *pb.PublishRequest) error {
 			return invalidf("Message %d: ordering_key exceeds %d bytes", i, maxOrderingKey)
 		}
 	}
-	return nil
+	return checkPublishSize(r)
 }
 
 // --- schemas ---
