@@ -12,8 +12,16 @@
 //     masks, ack deadlines, retention up to 31 days, server defaults,
 //     project-exact listing with paging, schema semantics, messages checked
 //     against the topic's Avro schema on publish, ...);
+//   - the service's limits (limits.go): publish requests and messages of at
+//     most 10 MiB, exactly-once delivery on pull subscriptions only, Pull
+//     max_messages of at least 1;
+//   - schema definitions compiled as the service does: Avro type names,
+//     unions and defaults (avrodef.go); a proto2/proto3 parser that wants
+//     exactly one top-level message, no imports and field types defined in
+//     the schema (protodef.go);
 //   - an in-memory google.iam.v1.IAMPolicy service for topics, subscriptions
-//     and schemas, with etags and member/role validation;
+//     and schemas, with etags, member/role validation and policy bounds
+//     (1,500 principals, 250 groups, 1,024-character members);
 //   - the standard gRPC health service;
 //   - fault injection and per-method RPC counters.
 //
