@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -301,6 +302,7 @@ type executor struct {
 	o Options
 
 	lim    *rate.Limiter
+	policy live.Policy
 	randMu sync.Mutex
 	// fresh holds the full names of resources this run creates or
 	// re-creates: Pub/Sub may briefly answer NotFound for them.
@@ -323,6 +325,7 @@ func Execute(ctx context.Context, t Target, p *plan.Plan, o Options) *Result {
 		lim:   rate.NewLimiter(rate.Limit(float64(o.OpsPerMinute)/60), o.Parallelism),
 		fresh: map[string]bool{},
 	}
+	x.policy = x.newPolicy()
 	nodes := x.graph()
 	res.Events = make([]Event, len(nodes))
 	for _, n := range nodes {

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/emulator"
 	"github.com/pubsubctl/pubsubctl/internal/live"
@@ -208,7 +205,7 @@ func (c *countingTarget) done(name string, err error) error {
 	c.n++
 	if c.lose > 0 && c.n%c.lose == 0 {
 		c.lost++
-		return status.Error(codes.DeadlineExceeded, "test: response lost")
+		return live.Fail(live.Unknown, "test: response lost")
 	}
 	return nil
 }
@@ -264,8 +261,8 @@ func TestEmulatorTransientFaults(t *testing.T) {
 		t.Fatalf("plan counts %+v", cnt)
 	}
 	srv.SetFaultSeed(42)
-	srv.InjectFault("*", codes.Unavailable, 0.3)
-	srv.InjectFault("*", codes.ResourceExhausted, 0.3)
+	injectFault(t, srv, "*", "Unavailable", 0.3)
+	injectFault(t, srv, "*", "ResourceExhausted", 0.3)
 	ct := &countingTarget{Target: c, created: map[string]int{}}
 	o := emuOptions()
 	o.MaxAttempts = 25 // half of all calls fail
@@ -360,13 +357,13 @@ subscription "other-worker" {
 }
 `)
 	p := planLive(t, c, cfg, false)
-	srv.InjectFault("CreateTopic", codes.PermissionDenied, 1)
+	injectFault(t, srv, "CreateTopic", "PermissionDenied", 1)
 	res := Execute(emuCtx(t), c, p, emuOptions())
 	if res.OK() || res.Failed != 1 || res.Skipped != 2 || res.Applied != 2 {
 		t.Fatalf("result: %d applied, %d failed, %d skipped", res.Applied, res.Failed, res.Skipped)
 	}
 	fe := eventOf(t, res, "create", "topic.orders")
-	if fe.Status != Failed || fe.Attempts != 1 || status.Code(fe.Err) != codes.PermissionDenied ||
+	if fe.Status != Failed || fe.Attempts != 1 || live.Classify(fe.Err) != live.Denied ||
 		!strings.HasPrefix(fe.Err.Error(), "create topic.orders (projects/demo-project/topics/orders): ") {
 		t.Errorf("failed create: %+v", fe)
 	}
@@ -518,4 +515,15 @@ subscription "orders-audit" {
 		t.Errorf("unmanaged binding lost by the replace: %v", m)
 	}
 	converged(t, c, second)
+}
+
+// injectFault makes the emulator fail METHOD with the gRPC code named
+// code (e.g. "Unavailable") at rate.
+func injectFault(t testing.TB, srv *emulator.Server, method, code string, rate float64) {
+	t.Helper()
+	c, err := emulator.ParseCode(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(method, c, rate)
 }

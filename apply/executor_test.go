@@ -12,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -210,7 +208,7 @@ func TestExecuteFailureSkipsDependents(t *testing.T) {
 	f := newFake()
 	f.before = func(method, id string) error {
 		if method == "CreateTopic" && id == "orders" {
-			return status.Error(codes.PermissionDenied, "caller lacks pubsub.topics.create")
+			return live.Fail(live.Denied, "caller lacks pubsub.topics.create")
 		}
 		return nil
 	}
@@ -230,8 +228,8 @@ func TestExecuteFailureSkipsDependents(t *testing.T) {
 	if msg := fe.Err.Error(); !strings.HasPrefix(msg, "create topic.orders (projects/p/topics/orders): ") {
 		t.Errorf("error does not name the operation and resource: %v", msg)
 	}
-	if status.Code(fe.Err) != codes.PermissionDenied {
-		t.Errorf("gRPC code lost: %v", status.Code(fe.Err))
+	if live.Classify(fe.Err) != live.Denied {
+		t.Errorf("gRPC code lost: %v", live.Classify(fe.Err))
 	}
 	for _, e := range []Event{
 		eventOf(t, res, "create", "subscription.orders-billing"),
@@ -251,11 +249,11 @@ func TestExecuteFailureSkipsDependents(t *testing.T) {
 }
 
 // scripted fails the first n calls of a method with code c.
-func scripted(method string, n int, c codes.Code) func(string, string) error {
+func scripted(method string, n int, c live.Outcome) func(string, string) error {
 	var count atomic.Int32
 	return func(m, _ string) error {
 		if m == method && int(count.Add(1)) <= n {
-			return status.Errorf(c, "scripted %s", c)
+			return live.Fail(c, "scripted %s", c)
 		}
 		return nil
 	}
@@ -264,20 +262,20 @@ func scripted(method string, n int, c codes.Code) func(string, string) error {
 func TestExecuteTransientRetries(t *testing.T) {
 	tests := []struct {
 		method   string
-		code     codes.Code
+		code     live.Outcome
 		n        int
 		attempts int // 0: fails
 	}{
-		{"CreateTopic", codes.Unavailable, 2, 3},
-		{"CreateTopic", codes.ResourceExhausted, 3, 4},
-		{"CreateTopic", codes.Aborted, 1, 2},
-		{"CreateTopic", codes.Internal, 1, 0},        // not on mutations
-		{"CreateTopic", codes.InvalidArgument, 1, 0}, // never
-		{"CreateTopic", codes.FailedPrecondition, 1, 0},
-		{"CreateTopic", codes.Unavailable, 100, 0},  // gives up after MaxAttempts
-		{"GetPolicy", codes.Internal, 2, 3},         // reads retry Internal
-		{"GetPolicy", codes.DeadlineExceeded, 1, 2}, // and deadlines
-		{"SetPolicy", codes.Unavailable, 1, 2},
+		{"CreateTopic", live.Unavailable, 2, 3},
+		{"CreateTopic", live.Throttled, 3, 4},
+		{"CreateTopic", live.Conflict, 1, 2},
+		{"CreateTopic", live.ServerError, 1, 0}, // not on mutations
+		{"CreateTopic", live.Permanent, 1, 0},   // never
+		{"CreateTopic", live.Precondition, 1, 0},
+		{"CreateTopic", live.Unavailable, 100, 0}, // gives up after MaxAttempts
+		{"GetPolicy", live.ServerError, 2, 3},     // reads retry Internal
+		{"GetPolicy", live.Unknown, 1, 2},         // and deadlines
+		{"SetPolicy", live.Unavailable, 1, 2},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s-%s-%d", tc.method, tc.code, tc.n), func(t *testing.T) {
@@ -294,7 +292,7 @@ func TestExecuteTransientRetries(t *testing.T) {
 				e = eventOf(t, res, "iam", "topic.t")
 			}
 			if tc.attempts == 0 {
-				if e.Status != Failed || status.Code(e.Err) != tc.code {
+				if e.Status != Failed || live.Classify(e.Err) != tc.code {
 					t.Fatalf("event %+v", e)
 				}
 				if tc.n == 100 && (e.Attempts != 5 || !strings.Contains(e.Err.Error(), "gave up after 5 attempts")) {
@@ -311,13 +309,14 @@ func TestExecuteTransientRetries(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	x := &executor{o: Options{BaseBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second, Rand: rand.New(rand.NewSource(7))}}
+	x.policy = x.newPolicy() // the executor's limits and jitter source
 	for n := 1; n <= 12; n++ {
 		for range 50 {
-			d := x.backoff(n, codes.Unavailable)
+			d := x.policy.Backoff(n, live.Unavailable)
 			if d < 0 || d > min(30*time.Second, 500*time.Millisecond<<(n-1)) {
 				t.Fatalf("Unavailable backoff(%d) = %v", n, d)
 			}
-			r := x.backoff(n, codes.ResourceExhausted)
+			r := x.policy.Backoff(n, live.Throttled)
 			if r < time.Second || r > 30*time.Second {
 				t.Fatalf("ResourceExhausted backoff(%d) = %v, want >= 1s", n, r)
 			}
@@ -327,12 +326,12 @@ func TestBackoff(t *testing.T) {
 
 // lostResponse makes the first call of method take effect but answer c:
 // the outcome is unknown to the caller.
-func lostResponse(method string, c codes.Code) func(string, string) error {
+func lostResponse(method string, c live.Outcome) func(string, string) error {
 	var once sync.Once
 	return func(m, _ string) error {
 		err := error(nil)
 		if m == method {
-			once.Do(func() { err = status.Errorf(c, "response lost") })
+			once.Do(func() { err = live.Fail(c, "response lost") })
 		}
 		return err
 	}
@@ -340,7 +339,7 @@ func lostResponse(method string, c codes.Code) func(string, string) error {
 
 func TestExecuteOutcomeUnknown(t *testing.T) {
 	t.Run("create that took effect is not repeated", func(t *testing.T) {
-		for _, c := range []codes.Code{codes.DeadlineExceeded, codes.Unknown} {
+		for _, c := range []live.Outcome{live.Unknown} {
 			f := newFake()
 			p := planFor(t, f, cfgOf(ownedTopic("t")))
 			f.after = lostResponse("CreateTopic", c)
@@ -357,7 +356,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 	t.Run("create that did not take effect is retried", func(t *testing.T) {
 		f := newFake()
 		p := planFor(t, f, cfgOf(ownedTopic("t")))
-		f.before = scripted("CreateTopic", 1, codes.DeadlineExceeded)
+		f.before = scripted("CreateTopic", 1, live.Unknown)
 		res := Execute(t.Context(), f, p, testOptions())
 		mustOK(t, res)
 		if n := len(f.callsOf("CreateTopic")); n != 2 || len(f.callsOf("GetTopic")) != 1 || res.Events[0].Attempts != 2 {
@@ -370,7 +369,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		want := ownedTopic("t")
 		want.Labels["env"] = "prod"
 		p := planFor(t, f, cfgOf(want))
-		f.after = lostResponse("UpdateTopic", codes.DeadlineExceeded)
+		f.after = lostResponse("UpdateTopic", live.Unknown)
 		res := Execute(t.Context(), f, p, testOptions())
 		mustOK(t, res)
 		if n := len(f.callsOf("UpdateTopic")); n != 1 {
@@ -383,7 +382,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		want := ownedTopic("t")
 		want.Labels["env"] = "prod"
 		p := planFor(t, f, cfgOf(want))
-		f.before = scripted("UpdateTopic", 1, codes.Unknown)
+		f.before = scripted("UpdateTopic", 1, live.Unknown)
 		res := Execute(t.Context(), f, p, testOptions())
 		mustOK(t, res)
 		if n := len(f.callsOf("UpdateTopic")); n != 2 || f.topics["t"].Labels["env"] != "prod" {
@@ -394,7 +393,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		f := newFake()
 		f.topics["t"] = ownedTopic("t")
 		p := planFor(t, f, cfgOf())
-		f.after = lostResponse("DeleteTopic", codes.DeadlineExceeded)
+		f.after = lostResponse("DeleteTopic", live.Unknown)
 		o := testOptions()
 		o.AllowDestroy = true
 		res := Execute(t.Context(), f, p, o)
@@ -407,7 +406,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		f := newFake()
 		f.topics["t"] = ownedTopic("t")
 		p := planFor(t, f, cfgOf())
-		f.before = scripted("DeleteTopic", 2, codes.DeadlineExceeded)
+		f.before = scripted("DeleteTopic", 2, live.Unknown)
 		o := testOptions()
 		o.AllowDestroy = true
 		res := Execute(t.Context(), f, p, o)
@@ -423,7 +422,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		if len(p.Changes) != 1 || !p.Changes[0].NewRevision {
 			t.Fatalf("plan %+v", p.Changes)
 		}
-		f.after = lostResponse("CommitSchema", codes.Unknown)
+		f.after = lostResponse("CommitSchema", live.Unknown)
 		res := Execute(t.Context(), f, p, testOptions())
 		mustOK(t, res)
 		if n := len(f.callsOf("CommitSchema")); n != 1 {
@@ -436,7 +435,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		tp := ownedTopic("t")
 		tp.IAM = grant(model.RolePublisher, "user:p@example.com")
 		p := planFor(t, f, cfgOf(tp))
-		f.after = lostResponse("SetPolicy", codes.DeadlineExceeded)
+		f.after = lostResponse("SetPolicy", live.Unknown)
 		res := Execute(t.Context(), f, p, testOptions())
 		mustOK(t, res)
 		if n := len(f.callsOf("SetPolicy")); n != 1 {
@@ -449,7 +448,7 @@ func TestExecuteOutcomeUnknown(t *testing.T) {
 		want := ownedTopic("t")
 		want.Labels["env"] = "prod"
 		p := planFor(t, f, cfgOf(want))
-		f.before = scripted("UpdateTopic", 100, codes.DeadlineExceeded)
+		f.before = scripted("UpdateTopic", 100, live.Unknown)
 		o := testOptions()
 		o.MaxAttempts = 3
 		res := Execute(t.Context(), f, p, o)
@@ -491,8 +490,8 @@ func TestExecuteAlreadyExists(t *testing.T) {
 			if e.Status != Failed || !strings.Contains(e.Err.Error(), tc.wantErr) || !errors.Is(e.Err, errNotOurs) {
 				t.Fatalf("event %+v", e)
 			}
-			if !strings.HasPrefix(e.Err.Error(), "create topic.t (projects/p/topics/t): ") || status.Code(e.Err) != codes.AlreadyExists {
-				t.Errorf("error %v (code %v)", e.Err, status.Code(e.Err))
+			if !strings.HasPrefix(e.Err.Error(), "create topic.t (projects/p/topics/t): ") || live.Classify(e.Err) != live.AlreadyExists {
+				t.Errorf("error %v (code %v)", e.Err, live.Classify(e.Err))
 			}
 		})
 	}
@@ -626,7 +625,7 @@ func TestExecuteReplaceCreateFailureSkipsIAM(t *testing.T) {
 	want.Filter = `attributes:new`
 	want.IAM = grant(model.RoleSubscriber, "user:worker@example.com")
 	p := planFor(t, f, cfgOf(ownedTopic("t"), want))
-	f.before = scripted("CreateSubscription", 1, codes.InvalidArgument)
+	f.before = scripted("CreateSubscription", 1, live.Permanent)
 	o := testOptions()
 	o.AllowReplace = true
 	res := Execute(t.Context(), f, p, o)
@@ -686,7 +685,7 @@ func TestExecuteIAMConflict(t *testing.T) {
 		o.IAMRetries = 2
 		res := Execute(t.Context(), f, p, o)
 		e := res.Events[0]
-		if e.Status != Failed || !errors.Is(e.Err, iam.ErrTooManyConflicts) || status.Code(e.Err) != codes.Aborted || len(f.callsOf("SetPolicy")) != 3 {
+		if e.Status != Failed || !errors.Is(e.Err, iam.ErrTooManyConflicts) || live.Classify(e.Err) != live.Conflict || len(f.callsOf("SetPolicy")) != 3 {
 			t.Errorf("event %+v, sets %d", e, len(f.callsOf("SetPolicy")))
 		}
 		if !strings.HasPrefix(e.Err.Error(), "update IAM policy of topic.t (projects/p/topics/t): ") {
@@ -709,7 +708,7 @@ func TestExecuteIAMEventualConsistency(t *testing.T) {
 	tp := ownedTopic("t")
 	tp.IAM = grant(model.RolePublisher, "user:p@example.com")
 	p := planFor(t, f, cfgOf(tp))
-	f.before = scripted("GetPolicy", 2, codes.NotFound) // the new topic is not visible yet
+	f.before = scripted("GetPolicy", 2, live.NotFound) // the new topic is not visible yet
 	res := Execute(t.Context(), f, p, testOptions())
 	mustOK(t, res)
 	if e := res.Events[1]; e.Attempts != 3 {
@@ -720,9 +719,9 @@ func TestExecuteIAMEventualConsistency(t *testing.T) {
 	f = newFake()
 	f.topics["t"] = ownedTopic("t")
 	p = planFor(t, f, cfgOf(tp))
-	f.before = scripted("GetPolicy", 1, codes.NotFound)
+	f.before = scripted("GetPolicy", 1, live.NotFound)
 	res = Execute(t.Context(), f, p, testOptions())
-	if e := res.Events[0]; e.Status != Failed || status.Code(e.Err) != codes.NotFound || e.Attempts != 1 {
+	if e := res.Events[0]; e.Status != Failed || live.Classify(e.Err) != live.NotFound || e.Attempts != 1 {
 		t.Errorf("event %+v", e)
 	}
 }
@@ -921,13 +920,13 @@ func TestExecuteReplaceIAMOutcomes(t *testing.T) {
 	})
 	t.Run("IAM failure after the re-create fails the iam event", func(t *testing.T) {
 		f, p := setup(true)
-		f.before = scripted("SetPolicy", 1, codes.PermissionDenied)
+		f.before = scripted("SetPolicy", 1, live.Denied)
 		res := Execute(t.Context(), f, p, o)
 		rep, ie := eventOf(t, res, "replace", "subscription.s"), eventOf(t, res, "iam", "subscription.s")
 		if rep.Status != Applied || !strings.Contains(rep.Detail, "FAILED") {
 			t.Errorf("replace %+v", rep)
 		}
-		if ie.Status != Failed || status.Code(ie.Err) != codes.PermissionDenied || !strings.HasPrefix(ie.Err.Error(), "update IAM policy of subscription.s (projects/p/subscriptions/s): ") {
+		if ie.Status != Failed || live.Classify(ie.Err) != live.Denied || !strings.HasPrefix(ie.Err.Error(), "update IAM policy of subscription.s (projects/p/subscriptions/s): ") {
 			t.Errorf("iam %+v", ie)
 		}
 		if res.OK() || res.Failed != 1 {
@@ -936,7 +935,7 @@ func TestExecuteReplaceIAMOutcomes(t *testing.T) {
 	})
 	t.Run("IAM failure without a planned IAM change fails the replace", func(t *testing.T) {
 		f, p := setup(false)
-		f.before = scripted("SetPolicy", 1, codes.PermissionDenied)
+		f.before = scripted("SetPolicy", 1, live.Denied)
 		res := Execute(t.Context(), f, p, o)
 		if e := res.Events[0]; e.Status != Failed || !strings.Contains(e.Err.Error(), "re-applying its previous IAM bindings") {
 			t.Errorf("replace %+v", e)
@@ -944,7 +943,7 @@ func TestExecuteReplaceIAMOutcomes(t *testing.T) {
 	})
 	t.Run("unreadable policy before the delete changes nothing", func(t *testing.T) {
 		f, p := setup(true)
-		f.before = scripted("GetPolicy", 100, codes.Internal)
+		f.before = scripted("GetPolicy", 100, live.ServerError)
 		o := o
 		o.MaxAttempts = 2
 		res := Execute(t.Context(), f, p, o)

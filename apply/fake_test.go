@@ -9,9 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
@@ -107,7 +105,7 @@ func (f *fakeTarget) call(ctx context.Context, method, id string, do func() erro
 	return nil
 }
 
-func notFound(what string) error { return status.Errorf(codes.NotFound, "%s not found", what) }
+func notFound(what string) error { return live.Fail(live.NotFound, "%s not found", what) }
 
 func (f *fakeTarget) callsOf(method string) []string {
 	f.mu.Lock()
@@ -131,7 +129,7 @@ func (f *fakeTarget) CreateSchema(ctx context.Context, s *model.Schema) (*model.
 	c := *s
 	err := f.call(ctx, "CreateSchema", s.Name, func() error {
 		if _, ok := f.schemas[s.Name]; ok {
-			return status.Error(codes.AlreadyExists, "schema exists")
+			return live.Fail(live.AlreadyExists, "schema exists")
 		}
 		c.RevisionID = "r1"
 		f.schemas[s.Name] = &c
@@ -197,7 +195,7 @@ func (f *fakeTarget) CreateTopic(ctx context.Context, t *model.Topic) (*model.To
 	c := cloneTopic(t)
 	err := f.call(ctx, "CreateTopic", t.Name, func() error {
 		if _, ok := f.topics[t.Name]; ok {
-			return status.Error(codes.AlreadyExists, "Topic already exists")
+			return live.Fail(live.AlreadyExists, "Topic already exists")
 		}
 		f.topics[t.Name] = cloneTopic(c)
 		return nil
@@ -220,7 +218,7 @@ func (f *fakeTarget) UpdateTopic(ctx context.Context, t *model.Topic, fields []s
 			case "message_retention":
 				n.MessageRetention = t.MessageRetention
 			default:
-				return status.Errorf(codes.InvalidArgument, "fake: cannot update %q", fl)
+				return live.Fail(live.Permanent, "fake: cannot update %q", fl)
 			}
 		}
 		f.topics[t.Name] = n
@@ -260,7 +258,7 @@ func (f *fakeTarget) CreateSubscription(ctx context.Context, s *model.Subscripti
 	c := cloneSub(s)
 	err := f.call(ctx, "CreateSubscription", s.Name, func() error {
 		if _, ok := f.subs[s.Name]; ok {
-			return status.Error(codes.AlreadyExists, "Subscription already exists")
+			return live.Fail(live.AlreadyExists, "Subscription already exists")
 		}
 		if _, ok := f.topics[f.id(s.Topic)]; !ok {
 			return notFound("topic " + s.Topic)
@@ -290,7 +288,7 @@ func (f *fakeTarget) UpdateSubscription(ctx context.Context, s *model.Subscripti
 			case "dead_letter":
 				n.DeadLetter = s.DeadLetter
 			default:
-				return status.Errorf(codes.InvalidArgument, "fake: cannot update %q", fl)
+				return live.Fail(live.Permanent, "fake: cannot update %q", fl)
 			}
 		}
 		f.subs[s.Name] = n
@@ -364,7 +362,7 @@ func (f *fakeTarget) SetPolicy(ctx context.Context, kind model.Kind, fullName st
 		}
 		out = f.setLocked(fullName, p)
 		if out == nil {
-			return status.Error(codes.Aborted, "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
+			return live.Fail(live.Conflict, "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
 		}
 		return nil
 	})

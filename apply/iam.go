@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"google.golang.org/grpc/codes"
-
 	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -27,7 +26,7 @@ func (x *executor) iamChange(ctx context.Context, r *opRun, ic *plan.IAMChange) 
 // getPolicy reads a policy with retries; settle as for opRun.call.
 func (x *executor) getPolicy(ctx context.Context, r *opRun, kind model.Kind, name string, settle func(error) bool) (*model.Policy, error) {
 	var out *model.Policy
-	err := r.call(ctx, kRead, func(ctx context.Context) error {
+	err := r.call(ctx, live.Read, func(ctx context.Context) error {
 		p, err := x.t.GetPolicy(ctx, kind, name)
 		out = p
 		return err
@@ -54,17 +53,17 @@ func (x *executor) rmw(ctx context.Context, r *opRun, kind model.Kind, name stri
 	var settle func(error) bool
 	if fresh {
 		settle = func(err error) bool {
-			c := code(err)
-			return c == codes.NotFound || c == codes.FailedPrecondition
+			o := live.Classify(err)
+			return o == live.NotFound || o == live.Precondition
 		}
 	}
 	for conflicts := 0; ; conflicts++ {
-		live, err := x.getPolicy(ctx, r, kind, name, settle)
+		cur, err := x.getPolicy(ctx, r, kind, name, settle)
 		if err != nil {
 			return nil, err
 		}
-		target, changes := nextPolicy(live, carry, desired)
-		if samePolicy(target, live) {
+		target, changes := nextPolicy(cur, carry, desired)
+		if samePolicy(target, cur) {
 			return nil, nil
 		}
 		if err := iam.CheckLimits(target); err != nil {
@@ -82,11 +81,11 @@ func (x *executor) rmw(ctx context.Context, r *opRun, kind model.Kind, name stri
 			t, _ := nextPolicy(now, carry, desired)
 			return samePolicy(t, now), nil
 		}
-		err = r.call(ctx, kSetIAM, set, resolve, settle)
+		err = r.call(ctx, live.SetIAM, set, resolve, settle)
 		if err == nil {
 			return changes, nil
 		}
-		if code(err) != codes.Aborted {
+		if live.Classify(err) != live.Conflict {
 			return nil, err
 		}
 		if conflicts >= x.o.IAMRetries {
@@ -96,7 +95,7 @@ func (x *executor) rmw(ctx context.Context, r *opRun, kind model.Kind, name stri
 		if conflicts == 0 {
 			r.note("the IAM policy changed concurrently; re-read and re-applied")
 		}
-		if err := x.sleep(ctx, x.backoff(conflicts+1, codes.Aborted)); err != nil {
+		if err := live.Sleep(ctx, x.policy.Backoff(conflicts+1, live.Conflict)); err != nil {
 			return nil, fmt.Errorf("%w (interrupted while backing off: %v)", err, ctx.Err())
 		}
 	}

@@ -7,9 +7,8 @@ import (
 	"maps"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-
 	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -49,7 +48,7 @@ func updateFields(ch *plan.Change) []string {
 // get reads a resource (with retries); a missing one is a NotFound error.
 func (x *executor) get(ctx context.Context, r *opRun, kind model.Kind, id string) (model.Resource, error) {
 	var out model.Resource
-	err := r.call(ctx, kRead, func(ctx context.Context) error {
+	err := r.call(ctx, live.Read, func(ctx context.Context) error {
 		switch kind {
 		case model.KindSchema:
 			s, err := x.t.GetSchema(ctx, id)
@@ -131,19 +130,19 @@ func (x *executor) createResource(ctx context.Context, r *opRun, ch *plan.Change
 	resolve := func(ctx context.Context) (bool, error) {
 		got, err := x.get(ctx, r, ch.Kind, res.ID())
 		if err != nil {
-			if code(err) == codes.NotFound {
+			if live.Classify(err) == live.NotFound {
 				return false, nil
 			}
 			return false, err
 		}
 		return x.reconcile(res, got) == nil, nil
 	}
-	settle := func(err error) bool { return code(err) == codes.NotFound && x.dependsOnFresh(res) }
-	err := r.call(ctx, kMutate, create, resolve, settle)
+	settle := func(err error) bool { return live.Classify(err) == live.NotFound && x.dependsOnFresh(res) }
+	err := r.call(ctx, live.Mutate, create, resolve, settle)
 	if err == nil {
 		return "", nil
 	}
-	if code(err) != codes.AlreadyExists {
+	if live.Classify(err) != live.AlreadyExists {
 		return "", err
 	}
 	got, gerr := x.get(ctx, r, ch.Kind, res.ID())
@@ -242,7 +241,7 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 			}
 			return x.reconcile(v, got) == nil, nil
 		}
-		if err := r.call(ctx, kMutate, commit, resolve, nil); err != nil {
+		if err := r.call(ctx, live.Mutate, commit, resolve, nil); err != nil {
 			return "", err
 		}
 		return "committed a new revision", nil
@@ -250,7 +249,7 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 		if len(fields) == 0 {
 			return "nothing to update", nil
 		}
-		err := r.call(ctx, kMutate, func(ctx context.Context) error {
+		err := r.call(ctx, live.Mutate, func(ctx context.Context) error {
 			_, err := x.t.UpdateTopic(ctx, v, fields)
 			return err
 		}, resolve, nil)
@@ -259,7 +258,7 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 		if len(fields) == 0 {
 			return "nothing to update", nil
 		}
-		err := r.call(ctx, kMutate, func(ctx context.Context) error {
+		err := r.call(ctx, live.Mutate, func(ctx context.Context) error {
 			_, err := x.t.UpdateSubscription(ctx, v, fields)
 			return err
 		}, resolve, nil)
@@ -307,13 +306,13 @@ func (x *executor) deleteResource(ctx context.Context, r *opRun, kind model.Kind
 	}
 	resolve := func(ctx context.Context) (bool, error) {
 		_, err := x.get(ctx, r, kind, id)
-		if code(err) == codes.NotFound {
+		if live.Classify(err) == live.NotFound {
 			return true, nil
 		}
 		return false, err
 	}
-	err := r.call(ctx, kMutate, del, resolve, nil)
-	if code(err) == codes.NotFound {
+	err := r.call(ctx, live.Mutate, del, resolve, nil)
+	if live.Classify(err) == live.NotFound {
 		return "it was already gone", nil
 	}
 	return "", err
@@ -333,12 +332,12 @@ func (x *executor) replace(ctx context.Context, r *opRun, n *node) (string, *Eve
 	var notes []string
 	if x.p.IAMSupported {
 		pol, err := x.getPolicy(ctx, r, ch.Kind, ch.Name, nil)
-		switch c := code(err); {
+		switch o := live.Classify(err); {
 		case err == nil:
 			carry = pol
-		case c == codes.NotFound:
-		case c == codes.Unimplemented || c == codes.PermissionDenied:
-			notes = append(notes, fmt.Sprintf("could not read its IAM policy before deleting it (%s): bindings the configuration does not declare are not carried over", c))
+		case o == live.NotFound:
+		case o == live.Unsupported || o == live.Denied:
+			notes = append(notes, fmt.Sprintf("could not read its IAM policy before deleting it (%s): bindings the configuration does not declare are not carried over", o))
 		default:
 			return "", nil, fmt.Errorf("read its IAM policy before deleting it (nothing was changed): %w", err)
 		}

@@ -26,7 +26,7 @@
 //     compare case-insensitively, because IAM stores them in lower case (see
 //     CanonicalMember).
 //
-// The package makes no network calls and knows no protobuf types: the caller
-// converts between model.Policy and the wire format and supplies the get
-// and set functions to ReadModifyWrite.
+// The package makes no network calls and knows no protobuf types: the one
+// etag read-modify-write loop that uses Diff and Apply is apply's executor
+// (apply/iam.go), which talks to Pub/Sub through internal/live.
 package iam

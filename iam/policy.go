@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -265,7 +266,8 @@ func actionRank(a string) int {
 //
 // Apply is meant for the etag read-modify-write loop: on Aborted the caller
 // re-reads live and calls Diff and Apply again, so changes someone else made
-// meanwhile to roles pubsubctl does not manage survive (see ReadModifyWrite).
+// meanwhile to roles pubsubctl does not manage survive (apply/iam.go runs
+// that loop).
 //
 // An Action other than ActionAdd or ActionRemove is a programming error and
 // panics.
@@ -390,6 +392,10 @@ const (
 	MaxPrincipals = 1500 // member occurrences across all bindings
 	MaxGroups     = 250  // group: occurrences among them
 )
+
+// ErrTooManyConflicts is wrapped by the error of a read-modify-write that
+// lost every round against a concurrent writer.
+var ErrTooManyConflicts = errors.New("the IAM policy kept changing while pubsubctl was writing it")
 
 // CheckLimits reports an error when p exceeds IAM's limits on one policy:
 // at most MaxPrincipals member occurrences across all bindings (IAM counts a

@@ -35,9 +35,6 @@ type ApplyCmd struct {
 
 // Run plans, confirms, applies and proves convergence.
 func (c *ApplyCmd) Run(rc *runContext) error {
-	// The executor retries mutations itself (rate-limited, with outcome
-	// checks): the client must not retry them a second time underneath.
-	rc.mutationAttempts = 1
 	if info, err := os.Stat(c.Path); err == nil && !info.IsDir() && !strings.HasSuffix(c.Path, ".hcl") {
 		return c.applySaved(rc)
 	}

@@ -73,9 +73,6 @@ type runContext struct {
 	stdout io.Writer
 	stderr io.Writer
 	g      *Globals
-	// mutationAttempts is live.Options.MutationAttempts for clients this
-	// run connects (0: the client's default).
-	mutationAttempts int
 }
 
 // color reports whether to colour output written to w.

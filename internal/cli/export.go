@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/export"
 	"github.com/pubsubctl/pubsubctl/internal/live"
@@ -138,7 +136,7 @@ func (c *ExportCmd) read(rc *runContext, client *live.Client) (*live.State, []st
 	// Unimplemented for their IAM (no IAM at all), but InvalidArgument for
 	// a schema's, so schemas are read apart.
 	st, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(k model.Kind, _ string) bool { return k != model.KindSchema }})
-	if live.Code(err) == codes.PermissionDenied {
+	if live.Classify(err) == live.Denied {
 		// The resources may be listable while their IAM is not.
 		st, err = client.Read(rc.ctx, live.ReadOptions{})
 		if err != nil {

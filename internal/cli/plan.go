@@ -108,7 +108,6 @@ func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (
 		Env:                       rc.env,
 		ImpersonateServiceAccount: tf.ImpersonateServiceAccount,
 		Parallelism:               parallelism,
-		MutationAttempts:          rc.mutationAttempts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)

@@ -56,14 +56,12 @@ type Options struct {
 	ImpersonateServiceAccount string
 	// Parallelism bounds concurrent IAM reads; 0 means 16.
 	Parallelism int
-	// MaxAttempts bounds the attempts of a call that fails with a transient
-	// error; 0 means 6, 1 means no retry.
+	// MaxAttempts bounds the attempts of a call the client retries itself
+	// (the paged reads of Read, policy reads, the project number); 0 means
+	// 6, 1 means no retry. The single-resource methods that apply's
+	// executor calls (apply.Target) make one attempt each: the executor
+	// retries them under its own Policy, so retries are never stacked.
 	MaxAttempts int
-	// MutationAttempts bounds the attempts of a call that changes
-	// something; 0 means MaxAttempts. A caller that retries mutations
-	// itself, with its own rate limit and outcome checks (apply's
-	// executor), sets 1 so that retries are not stacked.
-	MutationAttempts int
 	// BaseBackoff is the first backoff between attempts; 0 means 200ms.
 	BaseBackoff time.Duration
 }
@@ -85,8 +83,8 @@ type Client struct {
 	counts sync.Map // method -> *atomic.Int64
 	// iamUnsupported is set once the target answered Unimplemented for IAM.
 	iamUnsupported atomic.Bool
-	retryMu        sync.Mutex
-	rnd            uint64 // xorshift state for jitter, guarded by retryMu
+	// policy retries the calls the client retries itself.
+	policy Policy
 
 	numberMu sync.Mutex
 	number   string // cached project number
@@ -106,13 +104,15 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
-	if opts.MutationAttempts <= 0 {
-		opts.MutationAttempts = opts.MaxAttempts
-	}
 	if opts.BaseBackoff <= 0 {
 		opts.BaseBackoff = DefaultBaseBackoff
 	}
-	c := &Client{project: opts.Project, opts: opts, rnd: uint64(time.Now().UnixNano()) | 1}
+	c := &Client{project: opts.Project, opts: opts, policy: Policy{
+		MaxAttempts:    opts.MaxAttempts,
+		BaseBackoff:    opts.BaseBackoff,
+		MaxBackoff:     maxBackoff,
+		AttemptTimeout: attemptTimeout,
+	}}
 	c.emulator = emulatorOf(opts.Emulator, opts.Env)
 	if c.emulator != "" && opts.ImpersonateServiceAccount != "" {
 		return nil, fmt.Errorf("live: impersonating %s is only possible against the real Pub/Sub, not the emulator at %s",

@@ -11,11 +11,15 @@
 // client shares a single gRPC connection, and an interceptor counts RPCs
 // by method (see Client.RPCCounts and State.RPCs).
 //
-// The generated clients' own retries are switched off: every call goes
-// through one retry loop (exponential backoff with full jitter, bounded by
-// Options.MaxAttempts, respecting the context) that retries Unavailable and
-// ResourceExhausted for every call, and also Aborted, Internal, Unknown and
-// per-attempt deadlines for reads.
+// The generated clients' own retries are switched off. The package owns
+// the one retry policy (Policy: which outcome is retried for reads,
+// mutations and IAM writes, exponential backoff with full jitter, a longer
+// wait after a quota refusal) and the one classification of errors
+// (Classify: gRPC codes become Outcomes; no other package looks at codes).
+// The client retries its own reads under it (Read's paged lists and policy
+// reads, ProjectNumber); the single-resource methods that apply's executor
+// calls (apply.Target) make one attempt each, and the executor retries them
+// under its own Policy and hooks, so retries are never stacked.
 //
 // Errors name the operation and the resource ("create topic
 // projects/p/topics/t: rpc error: ...") and keep the gRPC status reachable

@@ -332,10 +332,7 @@ func TestErrorText(t *testing.T) {
 		t.Error("code lost")
 	}
 	local := &Error{Op: "update topic", Resource: "projects/p/topics/t", Err: errors.New("no fields")}
-	if Code(local) != codes.Unknown || retryable(read, local) {
-		t.Errorf("local error: code %v, retryable %v", Code(local), retryable(read, local))
-	}
-	if !retryable(read, status.Error(codes.Internal, "")) || retryable(mutate, status.Error(codes.Internal, "")) {
-		t.Error("Internal: retried for reads only")
+	if Code(local) != codes.Unknown || Classify(local) != Permanent {
+		t.Errorf("local error: code %v, outcome %v", Code(local), Classify(local))
 	}
 }

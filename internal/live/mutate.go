@@ -22,7 +22,7 @@ func (c *Client) CreateSchema(ctx context.Context, s *model.Schema) (*model.Sche
 	}
 	req := &pb.CreateSchemaRequest{Parent: "projects/" + c.project, SchemaId: s.Name, Schema: p}
 	var resp *pb.Schema
-	err = c.call(ctx, mutate, "create schema", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "create schema", full, func(ctx context.Context) (err error) {
 		resp, err = c.schemas.CreateSchema(ctx, req)
 		return err
 	})
@@ -41,7 +41,7 @@ func (c *Client) CommitSchema(ctx context.Context, s *model.Schema) (*model.Sche
 	}
 	req := &pb.CommitSchemaRequest{Name: full, Schema: p}
 	var resp *pb.Schema
-	err = c.call(ctx, mutate, "commit schema", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "commit schema", full, func(ctx context.Context) (err error) {
 		resp, err = c.schemas.CommitSchema(ctx, req)
 		return err
 	})
@@ -55,7 +55,7 @@ func (c *Client) CommitSchema(ctx context.Context, s *model.Schema) (*model.Sche
 // a full name.
 func (c *Client) DeleteSchema(ctx context.Context, id string) error {
 	full := qualify(c.project, model.KindSchema, id)
-	return c.call(ctx, mutate, "delete schema", full, func(ctx context.Context) error {
+	return c.once(ctx, "delete schema", full, func(ctx context.Context) error {
 		return c.schemas.DeleteSchema(ctx, &pb.DeleteSchemaRequest{Name: full})
 	})
 }
@@ -65,7 +65,7 @@ func (c *Client) DeleteSchema(ctx context.Context, id string) error {
 func (c *Client) GetSchema(ctx context.Context, id string) (*model.Schema, error) {
 	full := qualify(c.project, model.KindSchema, id)
 	var resp *pb.Schema
-	err := c.call(ctx, read, "get schema", full, func(ctx context.Context) (err error) {
+	err := c.once(ctx, "get schema", full, func(ctx context.Context) (err error) {
 		resp, err = c.schemas.GetSchema(ctx, &pb.GetSchemaRequest{Name: full, View: pb.SchemaView_FULL})
 		return err
 	})
@@ -85,7 +85,7 @@ func (c *Client) CreateTopic(ctx context.Context, t *model.Topic) (*model.Topic,
 		return nil, &Error{Op: "create topic", Resource: full, Err: err}
 	}
 	var resp *pb.Topic
-	err = c.call(ctx, mutate, "create topic", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "create topic", full, func(ctx context.Context) (err error) {
 		resp, err = c.topics.CreateTopic(ctx, p)
 		return err
 	})
@@ -112,7 +112,7 @@ func (c *Client) UpdateTopic(ctx context.Context, t *model.Topic, fields []strin
 	}
 	req := &pb.UpdateTopicRequest{Topic: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
 	var resp *pb.Topic
-	err = c.call(ctx, mutate, "update topic", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "update topic", full, func(ctx context.Context) (err error) {
 		resp, err = c.topics.UpdateTopic(ctx, req)
 		return err
 	})
@@ -126,7 +126,7 @@ func (c *Client) UpdateTopic(ctx context.Context, t *model.Topic, fields []strin
 // "_deleted-topic_". id may be an ID or a full name.
 func (c *Client) DeleteTopic(ctx context.Context, id string) error {
 	full := qualify(c.project, model.KindTopic, id)
-	return c.call(ctx, mutate, "delete topic", full, func(ctx context.Context) error {
+	return c.once(ctx, "delete topic", full, func(ctx context.Context) error {
 		return c.topics.DeleteTopic(ctx, &pb.DeleteTopicRequest{Topic: full})
 	})
 }
@@ -136,7 +136,7 @@ func (c *Client) DeleteTopic(ctx context.Context, id string) error {
 func (c *Client) GetTopic(ctx context.Context, id string) (*model.Topic, error) {
 	full := qualify(c.project, model.KindTopic, id)
 	var resp *pb.Topic
-	err := c.call(ctx, read, "get topic", full, func(ctx context.Context) (err error) {
+	err := c.once(ctx, "get topic", full, func(ctx context.Context) (err error) {
 		resp, err = c.topics.GetTopic(ctx, &pb.GetTopicRequest{Topic: full})
 		return err
 	})
@@ -158,7 +158,7 @@ func (c *Client) CreateSubscription(ctx context.Context, s *model.Subscription) 
 		return nil, &Error{Op: "create subscription", Resource: full, Err: err}
 	}
 	var resp *pb.Subscription
-	err = c.call(ctx, mutate, "create subscription", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "create subscription", full, func(ctx context.Context) (err error) {
 		resp, err = c.subs.CreateSubscription(ctx, p)
 		return err
 	})
@@ -192,7 +192,7 @@ func (c *Client) UpdateSubscription(ctx context.Context, s *model.Subscription, 
 	}
 	req := &pb.UpdateSubscriptionRequest{Subscription: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
 	var resp *pb.Subscription
-	err = c.call(ctx, mutate, "update subscription", full, func(ctx context.Context) (err error) {
+	err = c.once(ctx, "update subscription", full, func(ctx context.Context) (err error) {
 		resp, err = c.subs.UpdateSubscription(ctx, req)
 		return err
 	})
@@ -206,7 +206,7 @@ func (c *Client) UpdateSubscription(ctx context.Context, s *model.Subscription, 
 // ID or a full name.
 func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
 	full := qualify(c.project, model.KindSubscription, id)
-	return c.call(ctx, mutate, "delete subscription", full, func(ctx context.Context) error {
+	return c.once(ctx, "delete subscription", full, func(ctx context.Context) error {
 		return c.subs.DeleteSubscription(ctx, &pb.DeleteSubscriptionRequest{Subscription: full})
 	})
 }
@@ -216,7 +216,7 @@ func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
 func (c *Client) GetSubscription(ctx context.Context, id string) (*model.Subscription, error) {
 	full := qualify(c.project, model.KindSubscription, id)
 	var resp *pb.Subscription
-	err := c.call(ctx, read, "get subscription", full, func(ctx context.Context) (err error) {
+	err := c.once(ctx, "get subscription", full, func(ctx context.Context) (err error) {
 		resp, err = c.subs.GetSubscription(ctx, &pb.GetSubscriptionRequest{Subscription: full})
 		return err
 	})

@@ -38,7 +38,7 @@ func (c *Client) ProjectNumber(ctx context.Context) (string, error) {
 	}
 	name := "projects/" + c.project
 	var p *crm.Project
-	err = c.call(ctx, read, "get project", name, func(ctx context.Context) (err error) {
+	err = c.call(ctx, Read, "get project", name, func(ctx context.Context) (err error) {
 		p, err = svc.Projects.Get(name).Context(ctx).Do()
 		return httpToStatus(err)
 	})

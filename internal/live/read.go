@@ -129,7 +129,7 @@ func listPaged[T any](ctx context.Context, c *Client, op, parent string, fetch f
 	for {
 		var page []T
 		var next string
-		err := c.call(ctx, read, op, parent, func(ctx context.Context) error {
+		err := c.call(ctx, Read, op, parent, func(ctx context.Context) error {
 			page = page[:0]
 			var err error
 			next, err = fetch(ctx, tok, &page)
@@ -183,7 +183,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 		// that IAM is skipped with a warning instead of failing apply. The
 		// probed topic never exists: an emulator with IAM answers NotFound.
 		if c.emulator != "" {
-			_, err := c.getPolicy(ctx, model.KindTopic, model.FullName(c.project, model.KindTopic, "pubsubctl-iam-probe"))
+			_, err := c.getPolicy(ctx, true, model.KindTopic, model.FullName(c.project, model.KindTopic, "pubsubctl-iam-probe"))
 			if Code(err) == codes.Unimplemented {
 				st.IAMSupported = false
 			}
@@ -196,7 +196,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 		st.Policies[name] = p
 		mu.Unlock()
 	}
-	first, err := c.getPolicy(ctx, targets[0].kind, targets[0].name)
+	first, err := c.getPolicy(ctx, true, targets[0].kind, targets[0].name)
 	switch {
 	case Code(err) == codes.Unimplemented:
 		st.IAMSupported = false
@@ -211,7 +211,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 	g.SetLimit(c.opts.Parallelism)
 	for _, t := range targets[1:] {
 		g.Go(func() error {
-			p, err := c.getPolicy(gctx, t.kind, t.name)
+			p, err := c.getPolicy(gctx, true, t.kind, t.name)
 			switch {
 			case IsNotFound(err): // deleted since it was listed
 				return nil
@@ -226,16 +226,24 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) er
 }
 
 // GetPolicy reads the IAM policy of a resource (requested policy version
-// 3). On a target without IAM (the official emulator) the error has code
-// Unimplemented; see IsUnimplemented.
+// 3) in a single attempt. On a target without IAM (the official emulator)
+// the error has outcome Unsupported.
 func (c *Client) GetPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error) {
-	return c.getPolicy(ctx, kind, qualify(c.project, kind, fullName))
+	return c.getPolicy(ctx, false, kind, qualify(c.project, kind, fullName))
 }
 
-func (c *Client) getPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error) {
+// getPolicy reads a policy, retrying transient errors when retry is set
+// (Read does; the single-attempt GetPolicy does not).
+func (c *Client) getPolicy(ctx context.Context, retry bool, kind model.Kind, fullName string) (*model.Policy, error) {
 	req := &iampb.GetIamPolicyRequest{Resource: fullName, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3}}
 	var resp *iampb.Policy
-	err := c.call(ctx, read, "get IAM policy of "+kind.String(), fullName, func(ctx context.Context) (err error) {
+	call := c.once
+	if retry {
+		call = func(ctx context.Context, op, resource string, fn func(ctx context.Context) error) error {
+			return c.call(ctx, Read, op, resource, fn)
+		}
+	}
+	err := call(ctx, "get IAM policy of "+kind.String(), fullName, func(ctx context.Context) (err error) {
 		switch kind {
 		case model.KindTopic:
 			resp, err = c.topics.GetIamPolicy(ctx, req)
@@ -268,7 +276,7 @@ func (c *Client) SetPolicy(ctx context.Context, kind model.Kind, fullName string
 	}
 	req := &iampb.SetIamPolicyRequest{Resource: fullName, Policy: pp}
 	var resp *iampb.Policy
-	err = c.call(ctx, mutate, op, fullName, func(ctx context.Context) (err error) {
+	err = c.once(ctx, op, fullName, func(ctx context.Context) (err error) {
 		switch kind {
 		case model.KindTopic:
 			resp, err = c.topics.SetIamPolicy(ctx, req)

@@ -107,40 +107,49 @@ func TestReadGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-// TestMutationRetries: mutations retry Unavailable and ResourceExhausted,
-// but not errors after which the change may have happened.
-func TestMutationRetries(t *testing.T) {
+// TestSingleAttemptMethods: the methods apply's executor calls
+// (apply.Target) make one attempt whatever the error, classified, so that
+// the executor's retries are never stacked on the client's.
+func TestSingleAttemptMethods(t *testing.T) {
 	ctx := testCtx(t)
 	f := newFlaky(0, codes.OK)
-	_, c := startPstest(t, pstest.ServerReactorOption{FuncName: "CreateTopic", Reactor: f})
+	g := newFlaky(0, codes.OK)
+	_, c := startPstest(t, pstest.ServerReactorOption{FuncName: "CreateTopic", Reactor: f}, pstest.ServerReactorOption{FuncName: "GetTopic", Reactor: g})
 	for i, tc := range []struct {
-		code    codes.Code
-		fails   int64
-		wantErr bool
-		sent    int64
+		code codes.Code
+		want Outcome
 	}{
-		{codes.Unavailable, 2, false, 3},
-		{codes.ResourceExhausted, 1, false, 2},
-		{codes.Internal, 1, true, 1},
-		{codes.Unknown, 1, true, 1},
-		{codes.Aborted, 1, true, 1},
-		{codes.DeadlineExceeded, 1, true, 1},
-		{codes.InvalidArgument, 1, true, 1},
-		{codes.Unavailable, 10, true, 6}, // MaxAttempts defaults to 6
+		{codes.Unavailable, Unavailable},
+		{codes.ResourceExhausted, Throttled},
+		{codes.Internal, ServerError},
+		{codes.Unknown, Unknown},
+		{codes.Aborted, Conflict},
+		{codes.DeadlineExceeded, Unknown},
+		{codes.InvalidArgument, Permanent},
 	} {
-		f.set(tc.fails, tc.code)
+		f.set(1, tc.code)
+		f.calls.Store(0)
 		_, err := c.CreateTopic(ctx, &model.Topic{Name: fmt.Sprintf("t%d", i)})
-		if (err != nil) != tc.wantErr || (err != nil && Code(err) != tc.code) {
-			t.Errorf("%v x%d: err %v", tc.code, tc.fails, err)
+		if Classify(err) != tc.want || !strings.HasPrefix(err.Error(), "create topic projects/p/topics/") {
+			t.Errorf("CreateTopic after %v: err %v, outcome %v, want %v", tc.code, err, Classify(err), tc.want)
 		}
-		if got := f.calls.Load(); got != tc.sent {
-			t.Errorf("%v x%d: %d attempts, want %d", tc.code, tc.fails, got, tc.sent)
+		if n := f.calls.Load(); n != 1 {
+			t.Errorf("CreateTopic after %v: sent %d times, want 1", tc.code, n)
+		}
+		g.set(1, tc.code)
+		g.calls.Store(0)
+		_, err = c.GetTopic(ctx, "missing")
+		if Classify(err) != tc.want {
+			t.Errorf("GetTopic after %v: outcome %v, want %v", tc.code, Classify(err), tc.want)
+		}
+		if n := g.calls.Load(); n != 1 {
+			t.Errorf("GetTopic after %v: sent %d times, want 1", tc.code, n)
 		}
 	}
 }
 
 func TestRetryRespectsContext(t *testing.T) {
-	srv := pstest.NewServer(pstest.WithErrorInjection("GetTopic", codes.Unavailable, "down"))
+	srv := pstest.NewServer(pstest.WithErrorInjection("ListTopics", codes.Unavailable, "down"))
 	t.Cleanup(func() { _ = srv.Close() })
 	c, err := New(context.Background(), Options{Project: testProject, Emulator: srv.Addr, BaseBackoff: time.Hour, MaxAttempts: 100})
 	if err != nil {
@@ -150,12 +159,12 @@ func TestRetryRespectsContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = c.GetTopic(ctx, "t")
+	_, err = c.Read(ctx, ReadOptions{})
 	if time.Since(start) > 10*time.Second {
-		t.Errorf("GetTopic took %v after the context deadline", time.Since(start))
+		t.Errorf("Read took %v after the context deadline", time.Since(start))
 	}
-	if err == nil || !strings.HasPrefix(err.Error(), "get topic projects/p/topics/t: ") {
-		t.Errorf("GetTopic: %v", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "list topics projects/p: ") {
+		t.Errorf("Read: %v", err)
 	}
 	if c := Code(err); c != codes.DeadlineExceeded {
 		t.Errorf("code %v, want DeadlineExceeded", c)
@@ -255,38 +264,4 @@ func BenchmarkRead1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rpcs)/float64(b.N), "RPCs/op")
-}
-
-// TestMutationAttempts: a caller that retries mutations itself (apply)
-// sets MutationAttempts 1: a mutation is sent once, while reads still retry.
-func TestMutationAttempts(t *testing.T) {
-	ctx := testCtx(t)
-	f := newFlaky(1, codes.Unavailable)
-	srv := pstest.NewServer(pstest.ServerReactorOption{FuncName: "CreateTopic", Reactor: f})
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := New(ctx, Options{Project: testProject, Emulator: srv.Addr, BaseBackoff: time.Millisecond, MutationAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.CreateTopic(ctx, &model.Topic{Name: "once"}); Code(err) != codes.Unavailable {
-		t.Fatalf("CreateTopic: err %v, want Unavailable", err)
-	}
-	if got := f.calls.Load(); got != 1 {
-		t.Errorf("CreateTopic sent %d times, want 1", got)
-	}
-	r := newFlaky(2, codes.Unavailable)
-	srv2 := pstest.NewServer(pstest.ServerReactorOption{FuncName: "GetTopic", Reactor: r})
-	t.Cleanup(func() { _ = srv2.Close() })
-	c2, err := New(ctx, Options{Project: testProject, Emulator: srv2.Addr, BaseBackoff: time.Millisecond, MutationAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	if _, err := c2.GetTopic(ctx, "missing"); Code(err) != codes.NotFound {
-		t.Errorf("GetTopic: err %v, want NotFound after 2 retried Unavailable", err)
-	}
-	if got := r.calls.Load(); got != 3 {
-		t.Errorf("GetTopic sent %d times, want 3", got)
-	}
 }
