@@ -166,6 +166,7 @@ const (
 	OpReplace = "replace"
 	OpDelete  = "delete"
 	OpAdopt   = "adopt"
+	OpForget  = "forget"
 	OpIAM     = "iam"
 )
 
@@ -574,6 +575,8 @@ func opOf(a plan.Action) string {
 		return OpDelete
 	case plan.ActionAdopt:
 		return OpAdopt
+	case plan.ActionForget:
+		return OpForget
 	}
 	return string(a)
 }
@@ -615,7 +618,7 @@ func (x *executor) run(ctx context.Context, n *node) (out outcome) {
 		switch n.ch.Action {
 		case plan.ActionCreate:
 			detail, err = x.create(octx, r, n.ch)
-		case plan.ActionUpdate, plan.ActionAdopt:
+		case plan.ActionUpdate, plan.ActionAdopt, plan.ActionForget:
 			detail, err = x.update(octx, r, n.ch)
 		case plan.ActionDelete:
 			detail, err = x.delete(octx, r, n.ch)

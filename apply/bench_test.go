@@ -57,7 +57,7 @@ func benchEmulator(b *testing.B) (*emulator.Server, *live.Client) {
 
 func BenchmarkApply1000(b *testing.B) {
 	cfg := benchConfig(benchN)
-	p := plan.Compute(cfg, &plan.Live{Project: e2eProject, IAMSupported: true}, plan.Options{})
+	p := plan.Compute(cfg, &model.State{Project: e2eProject, IAMSupported: true}, plan.Options{})
 	if cnt := p.Counts(); cnt.Create != 2*benchN {
 		b.Fatalf("plan counts %+v", cnt)
 	}
@@ -128,7 +128,7 @@ func BenchmarkDirect1000(b *testing.B) {
 // BenchmarkSchedulerOverhead is the executor's own cost per run of 2,000
 // creates, against the in-memory fake (no network).
 func BenchmarkSchedulerOverhead(b *testing.B) {
-	p := plan.Compute(benchConfig(benchN), &plan.Live{Project: e2eProject, IAMSupported: true}, plan.Options{})
+	p := plan.Compute(benchConfig(benchN), &model.State{Project: e2eProject, IAMSupported: true}, plan.Options{})
 	for range b.N {
 		f := newFake()
 		f.project = e2eProject

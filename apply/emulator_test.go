@@ -77,7 +77,7 @@ func planLive(t testing.TB, c *live.Client, cfg *model.Config, adopt bool) *plan
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
-	return plan.Compute(cfg, &plan.Live{
+	return plan.Compute(cfg, &model.State{
 		Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions,
 		Policies: st.Policies, IAMSupported: st.IAMSupported,
 	}, plan.Options{Adopt: adopt})

@@ -69,7 +69,7 @@ func planFor(t testing.TB, f *fakeTarget, c *model.Config) *plan.Plan {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	l := &plan.Live{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}}
+	l := &model.State{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}}
 	for _, s := range f.schemas {
 		c := *s
 		l.Schemas = append(l.Schemas, &c)
@@ -547,7 +547,7 @@ func TestExecuteUpdateAndAdoptFields(t *testing.T) {
 		t.Fatalf("without --adopt: %+v", p.Unmanaged)
 	}
 	f.mu.Lock()
-	l := &plan.Live{Project: "p", IAMSupported: true, Topics: []*model.Topic{cloneTopic(f.topics["t"]), cloneTopic(f.topics["adopted"])}, Subscriptions: []*model.Subscription{cloneSub(live)}}
+	l := &model.State{Project: "p", IAMSupported: true, Topics: []*model.Topic{cloneTopic(f.topics["t"]), cloneTopic(f.topics["adopted"])}, Subscriptions: []*model.Subscription{cloneSub(live)}}
 	f.mu.Unlock()
 	p := plan.Compute(c, l, plan.Options{Adopt: true})
 	res := Execute(t.Context(), f, p, testOptions())

@@ -25,8 +25,8 @@ var immutableFields = map[string]bool{
 }
 
 // updateFields returns the distinct top-level fields a change updates, in
-// the order of its Fields, never immutable ones; an adopt always includes
-// "labels" (it writes the ownership labels).
+// the order of its Fields, never immutable ones; an adopt or a forget
+// always includes "labels" (it writes or removes the ownership labels).
 func updateFields(ch *plan.Change) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -39,7 +39,7 @@ func updateFields(ch *plan.Change) []string {
 	for _, f := range ch.Fields {
 		add(plan.TopLevel(f.Path))
 	}
-	if ch.Action == plan.ActionAdopt {
+	if ch.Action == plan.ActionAdopt || ch.Action == plan.ActionForget {
 		add("labels")
 	}
 	return out

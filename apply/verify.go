@@ -33,7 +33,7 @@ import (
 // Verify is what makes a saved plan file (which anyone with write access
 // could have edited) unable to do anything else. cfg is the configuration
 // the plan was made from, as loaded at apply time.
-func Verify(p *plan.Plan, l *plan.Live, cfg *model.Config) []Violation {
+func Verify(p *plan.Plan, l *model.State, cfg *model.Config) []Violation {
 	v := verifier{p: p, cfg: cfg, live: map[key]model.Resource{}, declared: map[key]model.Resource{}, touched: map[string]plan.Action{}}
 	for _, s := range l.Schemas {
 		v.live[key{model.KindSchema, s.Name}] = s

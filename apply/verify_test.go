@@ -33,7 +33,7 @@ func TestVerify(t *testing.T) {
 		Labels: map[string]string{model.LabelManagedBy: model.ManagedByValue, model.LabelStack: "other"}}
 	manual := &model.Topic{Addr: model.Address{Kind: model.KindTopic, Name: "manual"}, Name: "manual"}
 	manualSub := &model.Subscription{Addr: model.Address{Kind: model.KindSubscription, Name: "manual-sub"}, Name: "manual-sub", Topic: model.FullName("p", model.KindTopic, "manual")}
-	l := &plan.Live{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{},
+	l := &model.State{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{},
 		Topics:        []*model.Topic{&liveOrders, old, theirs, manual},
 		Subscriptions: []*model.Subscription{&liveBilling, manualSub}}
 	derive := func() *plan.Plan { return plan.Compute(cfg, l, plan.Options{}) }
@@ -139,7 +139,7 @@ func TestVerifyLintsBroadIAM(t *testing.T) {
 	topic := ownedTopic("pub")
 	topic.IAM = model.IAM{Bindings: []model.Binding{{Role: model.RolePublisher, Members: []string{"allUsers"}, AllowBroad: true}}}
 	cfg := cfgOf(topic)
-	l := &plan.Live{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}}
+	l := &model.State{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}}
 	p := plan.Compute(cfg, l, plan.Options{})
 	if v := Verify(p, l, cfg); len(v) != 0 {
 		t.Fatalf("allow_broad binding refused: %v", v)
@@ -159,7 +159,7 @@ func FuzzVerify(f *testing.F) {
 	cfg := cfgOf(orders, ownedSub("billing", "orders"))
 	theirs := &model.Topic{Addr: model.Address{Kind: model.KindTopic, Name: "theirs"}, Name: "theirs",
 		Labels: map[string]string{model.LabelManagedBy: model.ManagedByValue, model.LabelStack: "other"}}
-	l := &plan.Live{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}, Topics: []*model.Topic{theirs, ownedTopic("old")}}
+	l := &model.State{Project: "p", IAMSupported: true, Policies: map[string]*model.Policy{}, Topics: []*model.Topic{theirs, ownedTopic("old")}}
 	derived := plan.Compute(cfg, l, plan.Options{})
 	seed, err := json.Marshal(derived)
 	if err != nil {

@@ -13,17 +13,6 @@ import (
 // topic was deleted.
 const DeletedTopic = "_deleted-topic_"
 
-// Live is the live state a plan is computed from (live.State, minus the
-// connection details).
-type Live struct {
-	Project       string
-	Schemas       []*model.Schema
-	Topics        []*model.Topic
-	Subscriptions []*model.Subscription
-	Policies      map[string]*model.Policy // full resource name -> policy
-	IAMSupported  bool
-}
-
 // Options tune a plan.
 type Options struct {
 	Target  string          // human description of where live state came from
@@ -37,7 +26,7 @@ type key struct {
 }
 
 // Compute diffs desired against live. It is pure and deterministic.
-func Compute(desired *model.Config, live *Live, opts Options) *Plan {
+func Compute(desired *model.Config, live *model.State, opts Options) *Plan {
 	p := &Plan{
 		FormatVersion: FormatVersion,
 		Project:       desired.Project,
@@ -165,7 +154,7 @@ func ownership(r model.Resource, stack string) (owner string, ours bool) {
 	return owner, owner == stack
 }
 
-func liveResources(l *Live) []model.Resource {
+func liveResources(l *model.State) []model.Resource {
 	var out []model.Resource
 	for _, s := range l.Schemas {
 		out = append(out, s)
@@ -284,7 +273,7 @@ func orNone(s string) string {
 }
 
 // annotateDanger says loudly what deletes and replaces destroy.
-func annotateDanger(p *Plan, c *model.Config, live *Live) {
+func annotateDanger(p *Plan, c *model.Config, live *model.State) {
 	deleting := map[string]bool{}
 	for _, ch := range p.Changes {
 		if ch.Action == ActionDelete || ch.Action == ActionReplace {
@@ -336,7 +325,7 @@ func annotateDanger(p *Plan, c *model.Config, live *Live) {
 
 // planIAM diffs the declared IAM of every resource pubsubctl manages against
 // its live policy.
-func planIAM(p *Plan, c *model.Config, live *Live, managed map[key]Action) {
+func planIAM(p *Plan, c *model.Config, live *model.State, managed map[key]Action) {
 	declared := 0
 	for _, r := range c.Resources() {
 		decl := r.Policy()

@@ -36,8 +36,8 @@ func desiredConfig() *model.Config {
 // liveOf returns what a faithful Pub/Sub would report after creating c:
 // deep copies, with the service's own defaults filled in where it fills
 // them.
-func liveFrom(c *model.Config) *Live {
-	l := &Live{Project: c.Project, IAMSupported: false, Policies: map[string]*model.Policy{}}
+func liveFrom(c *model.Config) *model.State {
+	l := &model.State{Project: c.Project, IAMSupported: false, Policies: map[string]*model.Policy{}}
 	for _, s := range c.Schemas {
 		x := *s
 		x.Meta = model.Meta{}
@@ -114,7 +114,7 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-func findTopic(l *Live, name string) *model.Topic {
+func findTopic(l *model.State, name string) *model.Topic {
 	for _, t := range l.Topics {
 		if t.Name == name {
 			return t
@@ -123,7 +123,7 @@ func findTopic(l *Live, name string) *model.Topic {
 	panic(name)
 }
 
-func findSub(l *Live, name string) *model.Subscription {
+func findSub(l *model.State, name string) *model.Subscription {
 	for _, s := range l.Subscriptions {
 		if s.Name == name {
 			return s
@@ -145,7 +145,7 @@ func TestNoChangesWhenLiveMatches(t *testing.T) {
 
 func TestEmptyLiveCreatesEverythingInOrder(t *testing.T) {
 	c := desiredConfig()
-	p := Compute(c, &Live{Project: project}, Options{})
+	p := Compute(c, &model.State{Project: project}, Options{})
 	var got []string
 	for _, ch := range p.Changes {
 		if ch.Action != ActionCreate {
@@ -180,86 +180,94 @@ func TestEmptyLiveCreatesEverythingInOrder(t *testing.T) {
 func TestUpdates(t *testing.T) {
 	cases := []struct {
 		name   string
-		mutate func(l *Live)
+		mutate func(l *model.State)
 		addr   string
 		path   string
 		desire func(c *model.Config) // optional: what the configuration sets first
 	}{
-		{"topic labels", func(l *Live) { findTopic(l, "orders").Labels["team"] = "other" }, "topic.orders", "labels.team", nil},
-		{"topic label removed", func(l *Live) { delete(findTopic(l, "orders").Labels, "team") }, "topic.orders", "labels.team", nil},
-		{"topic retention", func(l *Live) { findTopic(l, "orders").MessageRetention = time.Hour }, "topic.orders", "message_retention", nil},
-		{"topic kms", func(l *Live) { findTopic(l, "orders").KMSKeyName = "projects/p/locations/l/keyRings/r/cryptoKeys/k" }, "topic.orders", "kms_key_name", nil},
-		{"topic schema encoding", func(l *Live) { findTopic(l, "orders").Schema.Encoding = "BINARY" }, "topic.orders", "schema.encoding", nil},
-		{"topic schema removed", func(l *Live) { findTopic(l, "orders").Schema = nil }, "topic.orders", "schema.encoding", nil},
-		{"ack deadline", func(l *Live) { findSub(l, "billing").AckDeadline = 20 * time.Second }, "subscription.billing", "ack_deadline", nil},
-		{"sub retention", func(l *Live) { findSub(l, "billing").MessageRetention = 2 * model.Day }, "subscription.billing", "message_retention", nil},
-		{"retain acked", func(l *Live) { findSub(l, "billing").RetainAckedMessages = true }, "subscription.billing", "retain_acked_messages", nil},
-		{"expiration", func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }, "subscription.billing", "expiration", nil},
-		{"exactly once", func(l *Live) { findSub(l, "billing").EnableExactlyOnceDelivery = true }, "subscription.billing", "enable_exactly_once_delivery", nil},
-		{"retry min", func(l *Live) { findSub(l, "billing").RetryPolicy.MinimumBackoff = time.Second }, "subscription.billing", "retry_policy.minimum_backoff", nil},
-		{"retry removed", func(l *Live) { findSub(l, "billing").RetryPolicy = nil }, "subscription.billing", "retry_policy.maximum_backoff", nil},
-		{"dead letter attempts", func(l *Live) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 9 }, "subscription.billing", "dead_letter.max_delivery_attempts", nil},
-		{"dead letter removed", func(l *Live) { findSub(l, "billing").DeadLetter = nil }, "subscription.billing", "dead_letter.topic", nil},
-		{"push added live", func(l *Live) { findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://x.example.com"} }, "subscription.billing", "push.endpoint", nil},
-		{"bigquery added live", func(l *Live) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }, "subscription.billing", "bigquery.table", nil},
-		{"sub labels", func(l *Live) { findSub(l, "billing").Labels["extra"] = "x" }, "subscription.billing", "labels.extra", nil},
-		{"schema definition", func(l *Live) { l.Schemas[0].Definition = `{"type":"record","name":"Old","fields":[]}` }, "schema.order", "definition", nil},
-		{"topic label added live", func(l *Live) { findTopic(l, "orders").Labels["extra"] = "x" }, "topic.orders", "labels.extra", nil},
-		{"topic schema name", func(l *Live) { findTopic(l, "orders").Schema.Schema = model.FullName(project, model.KindSchema, "old") }, "topic.orders", "schema.name", nil},
-		{"topic schema added live", func(l *Live) {
+		{"topic labels", func(l *model.State) { findTopic(l, "orders").Labels["team"] = "other" }, "topic.orders", "labels.team", nil},
+		{"topic label removed", func(l *model.State) { delete(findTopic(l, "orders").Labels, "team") }, "topic.orders", "labels.team", nil},
+		{"topic retention", func(l *model.State) { findTopic(l, "orders").MessageRetention = time.Hour }, "topic.orders", "message_retention", nil},
+		{"topic kms", func(l *model.State) {
+			findTopic(l, "orders").KMSKeyName = "projects/p/locations/l/keyRings/r/cryptoKeys/k"
+		}, "topic.orders", "kms_key_name", nil},
+		{"topic schema encoding", func(l *model.State) { findTopic(l, "orders").Schema.Encoding = "BINARY" }, "topic.orders", "schema.encoding", nil},
+		{"topic schema removed", func(l *model.State) { findTopic(l, "orders").Schema = nil }, "topic.orders", "schema.encoding", nil},
+		{"ack deadline", func(l *model.State) { findSub(l, "billing").AckDeadline = 20 * time.Second }, "subscription.billing", "ack_deadline", nil},
+		{"sub retention", func(l *model.State) { findSub(l, "billing").MessageRetention = 2 * model.Day }, "subscription.billing", "message_retention", nil},
+		{"retain acked", func(l *model.State) { findSub(l, "billing").RetainAckedMessages = true }, "subscription.billing", "retain_acked_messages", nil},
+		{"expiration", func(l *model.State) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }, "subscription.billing", "expiration", nil},
+		{"exactly once", func(l *model.State) { findSub(l, "billing").EnableExactlyOnceDelivery = true }, "subscription.billing", "enable_exactly_once_delivery", nil},
+		{"retry min", func(l *model.State) { findSub(l, "billing").RetryPolicy.MinimumBackoff = time.Second }, "subscription.billing", "retry_policy.minimum_backoff", nil},
+		{"retry removed", func(l *model.State) { findSub(l, "billing").RetryPolicy = nil }, "subscription.billing", "retry_policy.maximum_backoff", nil},
+		{"dead letter attempts", func(l *model.State) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 9 }, "subscription.billing", "dead_letter.max_delivery_attempts", nil},
+		{"dead letter removed", func(l *model.State) { findSub(l, "billing").DeadLetter = nil }, "subscription.billing", "dead_letter.topic", nil},
+		{"push added live", func(l *model.State) {
+			findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://x.example.com"}
+		}, "subscription.billing", "push.endpoint", nil},
+		{"bigquery added live", func(l *model.State) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }, "subscription.billing", "bigquery.table", nil},
+		{"sub labels", func(l *model.State) { findSub(l, "billing").Labels["extra"] = "x" }, "subscription.billing", "labels.extra", nil},
+		{"schema definition", func(l *model.State) { l.Schemas[0].Definition = `{"type":"record","name":"Old","fields":[]}` }, "schema.order", "definition", nil},
+		{"topic label added live", func(l *model.State) { findTopic(l, "orders").Labels["extra"] = "x" }, "topic.orders", "labels.extra", nil},
+		{"topic schema name", func(l *model.State) {
+			findTopic(l, "orders").Schema.Schema = model.FullName(project, model.KindSchema, "old")
+		}, "topic.orders", "schema.name", nil},
+		{"topic schema added live", func(l *model.State) {
 			findTopic(l, "billing-dlq").Schema = &model.SchemaSettings{Schema: model.FullName(project, model.KindSchema, "order"), Encoding: "JSON"}
 		}, "topic.billing-dlq", "schema.name", nil},
-		{"topic schema first revision", func(l *Live) { findTopic(l, "orders").Schema.FirstRevisionID = "r0" }, "topic.orders", "schema.first_revision_id",
+		{"topic schema first revision", func(l *model.State) { findTopic(l, "orders").Schema.FirstRevisionID = "r0" }, "topic.orders", "schema.first_revision_id",
 			func(c *model.Config) { c.Topics[0].Schema.FirstRevisionID = "r1" }},
-		{"topic schema last revision", func(l *Live) { findTopic(l, "orders").Schema.LastRevisionID = "" }, "topic.orders", "schema.last_revision_id",
+		{"topic schema last revision", func(l *model.State) { findTopic(l, "orders").Schema.LastRevisionID = "" }, "topic.orders", "schema.last_revision_id",
 			func(c *model.Config) { c.Topics[0].Schema.LastRevisionID = "r9" }},
-		{"topic storage regions", func(l *Live) { findTopic(l, "orders").StoragePolicy.AllowedPersistenceRegions = []string{"us-east1"} }, "topic.orders", "message_storage_policy.allowed_persistence_regions",
+		{"topic storage regions", func(l *model.State) {
+			findTopic(l, "orders").StoragePolicy.AllowedPersistenceRegions = []string{"us-east1"}
+		}, "topic.orders", "message_storage_policy.allowed_persistence_regions",
 			func(c *model.Config) {
 				c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}}
 			}},
-		{"topic storage enforce in transit", func(l *Live) { findTopic(l, "orders").StoragePolicy.EnforceInTransit = false }, "topic.orders", "message_storage_policy.enforce_in_transit",
+		{"topic storage enforce in transit", func(l *model.State) { findTopic(l, "orders").StoragePolicy.EnforceInTransit = false }, "topic.orders", "message_storage_policy.enforce_in_transit",
 			func(c *model.Config) {
 				c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}, EnforceInTransit: true}
 			}},
-		{"retry max", func(l *Live) { findSub(l, "billing").RetryPolicy.MaximumBackoff = time.Minute }, "subscription.billing", "retry_policy.maximum_backoff", nil},
-		{"dead letter topic", func(l *Live) {
+		{"retry max", func(l *model.State) { findSub(l, "billing").RetryPolicy.MaximumBackoff = time.Minute }, "subscription.billing", "retry_policy.maximum_backoff", nil},
+		{"dead letter topic", func(l *model.State) {
 			findSub(l, "billing").DeadLetter.Topic = model.FullName(project, model.KindTopic, "other-dlq")
 		}, "subscription.billing", "dead_letter.topic", nil},
-		{"dead letter added live", func(l *Live) {
+		{"dead letter added live", func(l *model.State) {
 			findSub(l, "billing-dlq").DeadLetter = &model.DeadLetter{Topic: model.FullName(project, model.KindTopic, "x"), MaxDeliveryAttempts: 5}
 		}, "subscription.billing-dlq", "dead_letter.topic", nil},
-		{"sub label removed", func(l *Live) { delete(findSub(l, "billing").Labels, "team") }, "subscription.billing", "labels.team",
+		{"sub label removed", func(l *model.State) { delete(findSub(l, "billing").Labels, "team") }, "subscription.billing", "labels.team",
 			func(c *model.Config) { c.Subscriptions[0].Labels["team"] = "checkout" }},
-		{"sub label value", func(l *Live) { findSub(l, "billing").Labels["team"] = "x" }, "subscription.billing", "labels.team",
+		{"sub label value", func(l *model.State) { findSub(l, "billing").Labels["team"] = "x" }, "subscription.billing", "labels.team",
 			func(c *model.Config) { c.Subscriptions[0].Labels["team"] = "checkout" }},
-		{"push removed live (now pull)", func(l *Live) { findSub(l, "billing").Push = nil }, "subscription.billing", "push.endpoint", withPush},
-		{"push endpoint", func(l *Live) { findSub(l, "billing").Push.Endpoint = "https://old.example.com/p" }, "subscription.billing", "push.endpoint", withPush},
-		{"push attribute", func(l *Live) { findSub(l, "billing").Push.Attributes["k"] = "old" }, "subscription.billing", "push.attributes.k", withPush},
-		{"push oidc service account", func(l *Live) { findSub(l, "billing").Push.OIDC.ServiceAccount = "old@p.iam.gserviceaccount.com" }, "subscription.billing", "push.oidc.service_account", withPush},
-		{"push oidc audience", func(l *Live) { findSub(l, "billing").Push.OIDC.Audience = "https://old" }, "subscription.billing", "push.oidc.audience", withPush},
-		{"push oidc removed live", func(l *Live) { findSub(l, "billing").Push.OIDC = nil }, "subscription.billing", "push.oidc.service_account", withPush},
-		{"push no wrapper", func(l *Live) { findSub(l, "billing").Push.NoWrapper = nil }, "subscription.billing", "push.no_wrapper.write_metadata", withPush},
-		{"bigquery table", func(l *Live) { findSub(l, "billing").BigQuery.Table = "p.d.old" }, "subscription.billing", "bigquery.table", withBigQuery},
-		{"bigquery use topic schema", func(l *Live) { findSub(l, "billing").BigQuery.UseTopicSchema = false }, "subscription.billing", "bigquery.use_topic_schema", withBigQuery},
-		{"bigquery use table schema", func(l *Live) { findSub(l, "billing").BigQuery.UseTableSchema = true }, "subscription.billing", "bigquery.use_table_schema", withBigQuery},
-		{"bigquery write metadata", func(l *Live) { findSub(l, "billing").BigQuery.WriteMetadata = false }, "subscription.billing", "bigquery.write_metadata", withBigQuery},
-		{"bigquery drop unknown fields", func(l *Live) { findSub(l, "billing").BigQuery.DropUnknownFields = false }, "subscription.billing", "bigquery.drop_unknown_fields", withBigQuery},
-		{"bigquery service account", func(l *Live) { findSub(l, "billing").BigQuery.ServiceAccount = "" }, "subscription.billing", "bigquery.service_account", withBigQuery},
-		{"bigquery removed live", func(l *Live) { findSub(l, "billing").BigQuery = nil }, "subscription.billing", "bigquery.table", withBigQuery},
-		{"cloud storage bucket", func(l *Live) { findSub(l, "billing").CloudStorage.Bucket = "old" }, "subscription.billing", "cloud_storage.bucket", withGCS},
-		{"cloud storage prefix", func(l *Live) { findSub(l, "billing").CloudStorage.FilenamePrefix = "old/" }, "subscription.billing", "cloud_storage.filename_prefix", withGCS},
-		{"cloud storage suffix", func(l *Live) { findSub(l, "billing").CloudStorage.FilenameSuffix = ".txt" }, "subscription.billing", "cloud_storage.filename_suffix", withGCS},
-		{"cloud storage datetime format", func(l *Live) { findSub(l, "billing").CloudStorage.FilenameDatetimeFormat = "YYYY" }, "subscription.billing", "cloud_storage.filename_datetime_format", withGCS},
-		{"cloud storage format", func(l *Live) {
+		{"push removed live (now pull)", func(l *model.State) { findSub(l, "billing").Push = nil }, "subscription.billing", "push.endpoint", withPush},
+		{"push endpoint", func(l *model.State) { findSub(l, "billing").Push.Endpoint = "https://old.example.com/p" }, "subscription.billing", "push.endpoint", withPush},
+		{"push attribute", func(l *model.State) { findSub(l, "billing").Push.Attributes["k"] = "old" }, "subscription.billing", "push.attributes.k", withPush},
+		{"push oidc service account", func(l *model.State) { findSub(l, "billing").Push.OIDC.ServiceAccount = "old@p.iam.gserviceaccount.com" }, "subscription.billing", "push.oidc.service_account", withPush},
+		{"push oidc audience", func(l *model.State) { findSub(l, "billing").Push.OIDC.Audience = "https://old" }, "subscription.billing", "push.oidc.audience", withPush},
+		{"push oidc removed live", func(l *model.State) { findSub(l, "billing").Push.OIDC = nil }, "subscription.billing", "push.oidc.service_account", withPush},
+		{"push no wrapper", func(l *model.State) { findSub(l, "billing").Push.NoWrapper = nil }, "subscription.billing", "push.no_wrapper.write_metadata", withPush},
+		{"bigquery table", func(l *model.State) { findSub(l, "billing").BigQuery.Table = "p.d.old" }, "subscription.billing", "bigquery.table", withBigQuery},
+		{"bigquery use topic schema", func(l *model.State) { findSub(l, "billing").BigQuery.UseTopicSchema = false }, "subscription.billing", "bigquery.use_topic_schema", withBigQuery},
+		{"bigquery use table schema", func(l *model.State) { findSub(l, "billing").BigQuery.UseTableSchema = true }, "subscription.billing", "bigquery.use_table_schema", withBigQuery},
+		{"bigquery write metadata", func(l *model.State) { findSub(l, "billing").BigQuery.WriteMetadata = false }, "subscription.billing", "bigquery.write_metadata", withBigQuery},
+		{"bigquery drop unknown fields", func(l *model.State) { findSub(l, "billing").BigQuery.DropUnknownFields = false }, "subscription.billing", "bigquery.drop_unknown_fields", withBigQuery},
+		{"bigquery service account", func(l *model.State) { findSub(l, "billing").BigQuery.ServiceAccount = "" }, "subscription.billing", "bigquery.service_account", withBigQuery},
+		{"bigquery removed live", func(l *model.State) { findSub(l, "billing").BigQuery = nil }, "subscription.billing", "bigquery.table", withBigQuery},
+		{"cloud storage bucket", func(l *model.State) { findSub(l, "billing").CloudStorage.Bucket = "old" }, "subscription.billing", "cloud_storage.bucket", withGCS},
+		{"cloud storage prefix", func(l *model.State) { findSub(l, "billing").CloudStorage.FilenamePrefix = "old/" }, "subscription.billing", "cloud_storage.filename_prefix", withGCS},
+		{"cloud storage suffix", func(l *model.State) { findSub(l, "billing").CloudStorage.FilenameSuffix = ".txt" }, "subscription.billing", "cloud_storage.filename_suffix", withGCS},
+		{"cloud storage datetime format", func(l *model.State) { findSub(l, "billing").CloudStorage.FilenameDatetimeFormat = "YYYY" }, "subscription.billing", "cloud_storage.filename_datetime_format", withGCS},
+		{"cloud storage format", func(l *model.State) {
 			findSub(l, "billing").CloudStorage.Avro = nil
 			findSub(l, "billing").CloudStorage.Text = true
 		}, "subscription.billing", "cloud_storage.format", withGCS},
-		{"cloud storage avro write metadata", func(l *Live) { findSub(l, "billing").CloudStorage.Avro.WriteMetadata = false }, "subscription.billing", "cloud_storage.avro.write_metadata", withGCS},
-		{"cloud storage avro use topic schema", func(l *Live) { findSub(l, "billing").CloudStorage.Avro.UseTopicSchema = true }, "subscription.billing", "cloud_storage.avro.use_topic_schema", withGCS},
-		{"cloud storage max duration", func(l *Live) { findSub(l, "billing").CloudStorage.MaxDuration = 5 * time.Minute }, "subscription.billing", "cloud_storage.max_duration", withGCS},
-		{"cloud storage max bytes", func(l *Live) { findSub(l, "billing").CloudStorage.MaxBytes = 1000 }, "subscription.billing", "cloud_storage.max_bytes", withGCS},
-		{"cloud storage max messages", func(l *Live) { findSub(l, "billing").CloudStorage.MaxMessages = 1000 }, "subscription.billing", "cloud_storage.max_messages", withGCS},
-		{"cloud storage service account", func(l *Live) { findSub(l, "billing").CloudStorage.ServiceAccount = "" }, "subscription.billing", "cloud_storage.service_account", withGCS},
+		{"cloud storage avro write metadata", func(l *model.State) { findSub(l, "billing").CloudStorage.Avro.WriteMetadata = false }, "subscription.billing", "cloud_storage.avro.write_metadata", withGCS},
+		{"cloud storage avro use topic schema", func(l *model.State) { findSub(l, "billing").CloudStorage.Avro.UseTopicSchema = true }, "subscription.billing", "cloud_storage.avro.use_topic_schema", withGCS},
+		{"cloud storage max duration", func(l *model.State) { findSub(l, "billing").CloudStorage.MaxDuration = 5 * time.Minute }, "subscription.billing", "cloud_storage.max_duration", withGCS},
+		{"cloud storage max bytes", func(l *model.State) { findSub(l, "billing").CloudStorage.MaxBytes = 1000 }, "subscription.billing", "cloud_storage.max_bytes", withGCS},
+		{"cloud storage max messages", func(l *model.State) { findSub(l, "billing").CloudStorage.MaxMessages = 1000 }, "subscription.billing", "cloud_storage.max_messages", withGCS},
+		{"cloud storage service account", func(l *model.State) { findSub(l, "billing").CloudStorage.ServiceAccount = "" }, "subscription.billing", "cloud_storage.service_account", withGCS},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -326,19 +334,19 @@ func hasField(ch Change, path string) bool {
 func TestReplaces(t *testing.T) {
 	cases := []struct {
 		name   string
-		mutate func(l *Live)
+		mutate func(l *model.State)
 		addr   string
 		reason string
 	}{
-		{"filter", func(l *Live) { findSub(l, "billing").Filter = `attributes.type = "old"` }, "subscription.billing", "filter cannot be changed in place"},
-		{"filter removed", func(l *Live) { findSub(l, "billing").Filter = "" }, "subscription.billing", "filter cannot be changed in place ((none) →"},
-		{"topic", func(l *Live) { findSub(l, "billing").Topic = model.FullName(project, model.KindTopic, "other") }, "subscription.billing", "topic cannot be changed in place"},
-		{"ordering", func(l *Live) { findSub(l, "billing").EnableMessageOrdering = true }, "subscription.billing", "enable_message_ordering cannot be changed in place"},
-		{"deleted topic", func(l *Live) { findSub(l, "billing").Topic = DeletedTopic }, "subscription.billing", "its topic was deleted"},
-		{"detached", func(l *Live) { findSub(l, "billing").Detached = true }, "subscription.billing", "detached"},
-		{"schema type", func(l *Live) { l.Schemas[0].Type = "PROTOCOL_BUFFER" }, "schema.order", "type cannot be changed in place"},
-		{"filter added live", func(l *Live) { findSub(l, "billing-dlq").Filter = `attributes.x = "y"` }, "subscription.billing-dlq", "filter cannot be changed in place"},
-		{"ordering turned off live", func(l *Live) {
+		{"filter", func(l *model.State) { findSub(l, "billing").Filter = `attributes.type = "old"` }, "subscription.billing", "filter cannot be changed in place"},
+		{"filter removed", func(l *model.State) { findSub(l, "billing").Filter = "" }, "subscription.billing", "filter cannot be changed in place ((none) →"},
+		{"topic", func(l *model.State) { findSub(l, "billing").Topic = model.FullName(project, model.KindTopic, "other") }, "subscription.billing", "topic cannot be changed in place"},
+		{"ordering", func(l *model.State) { findSub(l, "billing").EnableMessageOrdering = true }, "subscription.billing", "enable_message_ordering cannot be changed in place"},
+		{"deleted topic", func(l *model.State) { findSub(l, "billing").Topic = DeletedTopic }, "subscription.billing", "its topic was deleted"},
+		{"detached", func(l *model.State) { findSub(l, "billing").Detached = true }, "subscription.billing", "detached"},
+		{"schema type", func(l *model.State) { l.Schemas[0].Type = "PROTOCOL_BUFFER" }, "schema.order", "type cannot be changed in place"},
+		{"filter added live", func(l *model.State) { findSub(l, "billing-dlq").Filter = `attributes.x = "y"` }, "subscription.billing-dlq", "filter cannot be changed in place"},
+		{"ordering turned off live", func(l *model.State) {
 			findSub(l, "billing-dlq").EnableMessageOrdering = true
 		}, "subscription.billing-dlq", "enable_message_ordering cannot be changed in place (true → false)"},
 	}
@@ -376,82 +384,84 @@ func TestNormalizationNoops(t *testing.T) {
 	cases := []struct {
 		name   string
 		desire func(c *model.Config)
-		mutate func(l *Live)
+		mutate func(l *model.State)
 	}{
-		{"ack deadline 0 is 10s", func(c *model.Config) { c.Subscriptions[0].AckDeadline = 10 * time.Second }, func(l *Live) { findSub(l, "billing").AckDeadline = 0 }},
-		{"dead letter attempts 0 is 5", nil, func(l *Live) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 0 }},
+		{"ack deadline 0 is 10s", func(c *model.Config) { c.Subscriptions[0].AckDeadline = 10 * time.Second }, func(l *model.State) { findSub(l, "billing").AckDeadline = 0 }},
+		{"dead letter attempts 0 is 5", nil, func(l *model.State) { findSub(l, "billing").DeadLetter.MaxDeliveryAttempts = 0 }},
 		{"push x-goog-version added by the server", func(c *model.Config) {
 			c.Subscriptions[0].Push = &model.PushConfig{Endpoint: "https://a.example.com/p"}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://a.example.com/p", Attributes: map[string]string{"x-goog-version": "v1"}}
 		}},
 		{"oidc audience defaults to endpoint", func(c *model.Config) {
 			c.Subscriptions[0].Push = &model.PushConfig{Endpoint: "https://a.example.com/p", OIDC: &model.OIDCToken{ServiceAccount: "sa@p.iam.gserviceaccount.com"}}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findSub(l, "billing").Push = &model.PushConfig{Endpoint: "https://a.example.com/p", OIDC: &model.OIDCToken{ServiceAccount: "sa@p.iam.gserviceaccount.com", Audience: "https://a.example.com/p"}}
 		}},
-		{"storage policy inherited from org policy", nil, func(l *Live) {
+		{"storage policy inherited from org policy", nil, func(l *model.State) {
 			findTopic(l, "orders").StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"europe-west1"}}
 		}},
-		{"schema revision ids filled", nil, func(l *Live) { findTopic(l, "orders").Schema.FirstRevisionID = "abc" }},
-		{"system labels", nil, func(l *Live) { findTopic(l, "orders").Labels["goog-dataproc"] = "x" }},
+		{"schema revision ids filled", nil, func(l *model.State) { findTopic(l, "orders").Schema.FirstRevisionID = "abc" }},
+		{"system labels", nil, func(l *model.State) { findTopic(l, "orders").Labels["goog-dataproc"] = "x" }},
 		{"bigquery colon table", func(c *model.Config) {
 			c.Subscriptions[0].BigQuery = &model.BigQueryConfig{Table: "p:d.t"}
-		}, func(l *Live) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }},
+		}, func(l *model.State) { findSub(l, "billing").BigQuery = &model.BigQueryConfig{Table: "p.d.t"} }},
 		{"cloud storage server defaults", func(c *model.Config) {
 			c.Subscriptions[0].CloudStorage = &model.CloudStorageConfig{Bucket: "b", Text: true}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findSub(l, "billing").CloudStorage = &model.CloudStorageConfig{Bucket: "b", Text: true, MaxDuration: 5 * time.Minute, MaxBytes: 0}
 		}},
-		{"schema definition whitespace", nil, func(l *Live) { l.Schemas[0].Definition += "\n" }},
+		{"schema definition whitespace", nil, func(l *model.State) { l.Schemas[0].Definition += "\n" }},
 		{"durations 600s = 10m", func(c *model.Config) {
 			c.Subscriptions[0].RetryPolicy.MaximumBackoff = mustDuration(t, "600s")
-		}, func(l *Live) { findSub(l, "billing").RetryPolicy.MaximumBackoff = mustDuration(t, "10m") }},
-		{"durations 24h = 1d", nil, func(l *Live) { findTopic(l, "orders").MessageRetention = mustDuration(t, "1d") }},
-		{"short topic name in the configuration", func(c *model.Config) { c.Subscriptions[0].Topic = "orders" }, func(l *Live) {
+		}, func(l *model.State) { findSub(l, "billing").RetryPolicy.MaximumBackoff = mustDuration(t, "10m") }},
+		{"durations 24h = 1d", nil, func(l *model.State) { findTopic(l, "orders").MessageRetention = mustDuration(t, "1d") }},
+		{"short topic name in the configuration", func(c *model.Config) { c.Subscriptions[0].Topic = "orders" }, func(l *model.State) {
 			findSub(l, "billing").Topic = model.FullName(project, model.KindTopic, "orders")
 		}},
-		{"short dead-letter topic name", func(c *model.Config) { c.Subscriptions[0].DeadLetter.Topic = "billing-dlq" }, func(l *Live) {
+		{"short dead-letter topic name", func(c *model.Config) { c.Subscriptions[0].DeadLetter.Topic = "billing-dlq" }, func(l *model.State) {
 			findSub(l, "billing").DeadLetter.Topic = model.FullName(project, model.KindTopic, "billing-dlq")
 		}},
-		{"short schema name", func(c *model.Config) { c.Topics[0].Schema.Schema = "order" }, func(l *Live) {
+		{"short schema name", func(c *model.Config) { c.Topics[0].Schema.Schema = "order" }, func(l *model.State) {
 			findTopic(l, "orders").Schema.Schema = model.FullName(project, model.KindSchema, "order")
 		}},
 		{"retry bounds filled by the server", func(c *model.Config) {
 			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{MinimumBackoff: 10 * time.Second, MaximumBackoff: 600 * time.Second}
-		}, func(l *Live) { findSub(l, "billing").RetryPolicy = &model.RetryPolicy{} }},
+		}, func(l *model.State) { findSub(l, "billing").RetryPolicy = &model.RetryPolicy{} }},
 		{"retry maximum filled by the server", func(c *model.Config) {
 			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{MinimumBackoff: time.Second, MaximumBackoff: 600 * time.Second}
-		}, func(l *Live) { findSub(l, "billing").RetryPolicy = &model.RetryPolicy{MinimumBackoff: time.Second} }},
+		}, func(l *model.State) {
+			findSub(l, "billing").RetryPolicy = &model.RetryPolicy{MinimumBackoff: time.Second}
+		}},
 		{"expiration default is 31 days", func(c *model.Config) {
 			c.Subscriptions[0].Expiration = model.Expiration{TTL: 31 * model.Day}
-		}, func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{} }},
+		}, func(l *model.State) { findSub(l, "billing").Expiration = model.Expiration{} }},
 		{"no expiration policy on either side", func(c *model.Config) {
 			c.Subscriptions[0].Expiration = model.Expiration{}
-		}, func(l *Live) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }},
+		}, func(l *model.State) { findSub(l, "billing").Expiration = model.Expiration{TTL: 31 * model.Day} }},
 		{"subscription retention unset in the configuration", func(c *model.Config) {
 			c.Subscriptions[0].MessageRetention = 0
-		}, func(l *Live) { findSub(l, "billing").MessageRetention = 7 * model.Day }},
+		}, func(l *model.State) { findSub(l, "billing").MessageRetention = 7 * model.Day }},
 		{"retry bounds unset in the configuration", func(c *model.Config) {
 			c.Subscriptions[0].RetryPolicy = &model.RetryPolicy{}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findSub(l, "billing").RetryPolicy = &model.RetryPolicy{MinimumBackoff: 10 * time.Second, MaximumBackoff: 10 * time.Minute}
 		}},
 		{"subscription retention default is 7 days", func(c *model.Config) {
 			c.Subscriptions[0].MessageRetention = 7 * model.Day
-		}, func(l *Live) { findSub(l, "billing").MessageRetention = 0 }},
-		{"nil and empty label maps", func(c *model.Config) { c.Topics[0].Labels = nil }, func(l *Live) { findTopic(l, "orders").Labels = map[string]string{} }},
+		}, func(l *model.State) { findSub(l, "billing").MessageRetention = 0 }},
+		{"nil and empty label maps", func(c *model.Config) { c.Topics[0].Labels = nil }, func(l *model.State) { findTopic(l, "orders").Labels = map[string]string{} }},
 		{"nil and empty push attributes", func(c *model.Config) {
 			c.Subscriptions[0].Push = &model.PushConfig{Endpoint: "https://a.example.com/p", Attributes: map[string]string{}}
-		}, func(l *Live) { findSub(l, "billing").Push.Attributes = nil }},
+		}, func(l *model.State) { findSub(l, "billing").Push.Attributes = nil }},
 		{"label map order", func(c *model.Config) {
 			c.Topics[0].Labels = map[string]string{"a": "1", "b": "2", "c": "3", "d": "4"}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findTopic(l, "orders").Labels = map[string]string{"d": "4", "c": "3", "b": "2", "a": "1"}
 		}},
 		{"storage region order", func(c *model.Config) {
 			c.Topics[0].StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"b", "a"}}
-		}, func(l *Live) {
+		}, func(l *model.State) {
 			findTopic(l, "orders").StoragePolicy = &model.StoragePolicy{AllowedPersistenceRegions: []string{"a", "b"}}
 		}},
 	}
@@ -632,7 +642,7 @@ func TestIAMPlanned(t *testing.T) {
 
 func TestTargets(t *testing.T) {
 	c := desiredConfig()
-	p := Compute(c, &Live{Project: project}, Options{Targets: []model.Address{{Kind: model.KindTopic, Name: "orders"}}})
+	p := Compute(c, &model.State{Project: project}, Options{Targets: []model.Address{{Kind: model.KindTopic, Name: "orders"}}})
 	if len(p.Changes) != 1 || p.Changes[0].Address.String() != "topic.orders" {
 		t.Fatalf("targeted plan = %+v", p.Changes)
 	}
@@ -653,9 +663,9 @@ func TestDigestStable(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	c := desiredConfig()
-	first := Compute(c, &Live{Project: project}, Options{})
+	first := Compute(c, &model.State{Project: project}, Options{})
 	for i := 0; i < 20; i++ {
-		p := Compute(desiredConfig(), &Live{Project: project}, Options{})
+		p := Compute(desiredConfig(), &model.State{Project: project}, Options{})
 		for j := range p.Changes {
 			if p.Changes[j].Address != first.Changes[j].Address || len(p.Changes[j].Fields) != len(first.Changes[j].Fields) {
 				t.Fatal("plan order varies between runs")

@@ -13,7 +13,7 @@ import (
 
 // Digest is a stable fingerprint of live state: a saved plan records it so
 // apply can refuse to execute a plan computed from state that has changed.
-func Digest(l *Live) string {
+func Digest(l *model.State) string {
 	type snapshot struct {
 		Schemas       []*model.Schema
 		Topics        []*model.Topic

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
 func TestConfigDigest(t *testing.T) {
@@ -26,7 +28,7 @@ func TestConfigDigest(t *testing.T) {
 
 func TestDivergence(t *testing.T) {
 	c := desiredConfig()
-	l := &Live{Project: project, IAMSupported: true}
+	l := &model.State{Project: project, IAMSupported: true}
 	derive := func() *Plan { return Compute(c, l, Options{}) }
 	if d := Divergence(derive(), derive()); d != "" {
 		t.Fatalf("identical plans diverge: %s", d)

@@ -18,6 +18,9 @@ const (
 	ActionReplace Action = "replace"
 	ActionDelete  Action = "delete"
 	ActionAdopt   Action = "adopt"
+	// ActionForget removes this stack's ownership labels (pubsubctl
+	// forget); plan never computes it.
+	ActionForget Action = "forget"
 )
 
 // Symbol returns Terraform's symbol for the action.
@@ -33,6 +36,8 @@ func (a Action) Symbol() string {
 		return "-"
 	case ActionAdopt:
 		return "<="
+	case ActionForget:
+		return "=>"
 	}
 	return "?"
 }

@@ -131,7 +131,7 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 // guard refuses, before anything is changed, a plan that deletes or
 // replaces without permission, or that touches anything the configuration
 // and live state do not allow it to (apply.Verify).
-func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan, l *plan.Live, cfg *model.Config) error {
+func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan, l *model.State, cfg *model.Config) error {
 	v := append(apply.Verify(p, l, cfg), apply.Check(p, c.options(nil))...)
 	if len(v) == 0 {
 		return nil

@@ -48,7 +48,7 @@ func (c *ExportCmd) Run(rc *runContext) error {
 	opts := export.Options{Stack: c.Stack, Match: match, Split: c.Split, ProjectNumber: c.ProjectNumber}
 	// Check the options before any network call: Generate validates them
 	// on an empty state.
-	if _, _, err := export.Generate(&export.State{Project: project}, opts); err != nil {
+	if _, _, err := export.Generate(&model.State{Project: project}, opts); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
 
@@ -72,18 +72,12 @@ func (c *ExportCmd) Run(rc *runContext) error {
 		}
 	}
 
-	files, genWarnings, err := export.Generate(&export.State{
-		Project:       st.Project,
-		Schemas:       st.Schemas,
-		Topics:        st.Topics,
-		Subscriptions: st.Subscriptions,
-		Policies:      st.Policies,
-	}, opts)
+	files, genWarnings, err := export.Generate(st, opts)
 	if err != nil {
 		return err
 	}
 	warnings = append(warnings, genWarnings...)
-	n := export.Count(&export.State{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions}, opts)
+	n := export.Count(st, opts)
 	if n == (export.Counts{}) {
 		what := "project " + project + " has no topics, subscriptions or schemas"
 		if match != nil {
@@ -130,7 +124,7 @@ func shellQuote(s string) string {
 // read reads the project with the IAM policies of every resource, when
 // they are readable: IAM that cannot be read is left out with a warning,
 // never an error.
-func (c *ExportCmd) read(rc *runContext, client *live.Client) (*live.State, []string, error) {
+func (c *ExportCmd) read(rc *runContext, client *live.Client) (*model.State, []string, error) {
 	var warnings []string
 	// Topics and subscriptions first: the official emulator answers
 	// Unimplemented for their IAM (no IAM at all), but InvalidArgument for

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/pubsubctl/pubsubctl/internal/export"
+	"github.com/pubsubctl/pubsubctl/apply"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
 )
 
 // ForgetCmd removes this stack's ownership labels from live resources, so
@@ -24,7 +24,7 @@ type forgetTarget struct {
 	kind     model.Kind
 	id       string
 	declared bool
-	updated  model.Resource // the live resource without the ownership labels
+	change   plan.Change // removes the ownership labels
 }
 
 func (f forgetTarget) String() string {
@@ -86,29 +86,23 @@ func (c *ForgetCmd) Run(rc *runContext) error {
 			}
 		}
 	}
+	st, err := client.Read(rc.ctx, live.ReadOptions{})
+	if err != nil {
+		return fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
+	}
 	for i := range targets {
 		t := &targets[i]
-		var lr model.Resource
-		var err error
-		if t.kind == model.KindTopic {
-			lr, err = client.GetTopic(rc.ctx, t.id)
-		} else {
-			lr, err = client.GetSubscription(rc.ctx, t.id)
-		}
-		switch {
-		case live.IsNotFound(err):
+		lr := findLive(st, t.kind, t.id)
+		if lr == nil {
 			problems = append(problems, fmt.Sprintf("cannot forget %s: %s %s does not exist in project %s", t, t.kind, t.id, cfg.Project))
 			continue
-		case err != nil:
-			problems = append(problems, fmt.Sprintf("cannot forget %s: %v", t, err))
-			continue
 		}
-		u, err := export.Forget(lr, cfg.Stack)
+		ch, err := plan.ForgetChange(cfg.Project, cfg.Stack, t.addr, lr)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		t.updated = u
+		t.change = ch
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -118,21 +112,18 @@ func (c *ForgetCmd) Run(rc *runContext) error {
 		return exitCode(ExitError)
 	}
 
-	failed := 0
-	var stillDeclared []string
+	// The labels are removed by apply's executor, like any change: with
+	// its retries, rate limit and outcome checks.
+	p := &plan.Plan{FormatVersion: plan.FormatVersion, Project: cfg.Project, Stack: cfg.Stack}
 	for _, t := range targets {
-		var err error
-		switch u := t.updated.(type) {
-		case *model.Topic:
-			_, err = client.UpdateTopic(rc.ctx, u, []string{"labels"})
-		case *model.Subscription:
-			_, err = client.UpdateSubscription(rc.ctx, u, []string{"labels"})
-		default:
-			err = errors.New("unexpected resource type")
-		}
-		if err != nil {
-			failed++
-			fmt.Fprintf(rc.stderr, "Error: forget %s: remove the ownership labels: %v\n", t, err)
+		p.Changes = append(p.Changes, t.change)
+	}
+	result := apply.Execute(rc.ctx, client, p, apply.Options{})
+	var stillDeclared []string
+	for i, e := range result.Events {
+		t := targets[i]
+		if e.Status != apply.Applied {
+			fmt.Fprintf(rc.stderr, "Error: %v\n", e.Err)
 			continue
 		}
 		fmt.Fprintf(rc.stdout, "%s: removed the labels %s and %s; the %s stays, no longer managed by stack %q.\n",
@@ -146,7 +137,7 @@ func (c *ForgetCmd) Run(rc *runContext) error {
 		fmt.Fprintf(rc.stdout, "\nNext: remove %s from the configuration in %s (the block, or a for_each instance's key); until then plan reports %s as existing but not managed (and apply --adopt would adopt %s again).\n",
 			strings.Join(stillDeclared, ", "), c.Dir, it, it)
 	}
-	if failed > 0 {
+	if !result.OK() {
 		return exitCode(ExitError)
 	}
 	return nil
@@ -157,4 +148,22 @@ func pronoun(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// findLive returns the live topic or subscription id, or nil.
+func findLive(st *model.State, kind model.Kind, id string) model.Resource {
+	if kind == model.KindTopic {
+		for _, t := range st.Topics {
+			if t.Name == id {
+				return t
+			}
+		}
+		return nil
+	}
+	for _, s := range st.Subscriptions {
+		if s.Name == id {
+			return s
+		}
+	}
+	return nil
 }

@@ -91,7 +91,7 @@ func parseTargets(ss []string) ([]model.Address, error) {
 // planResult is a computed plan with what produced it.
 type planResult struct {
 	plan     *plan.Plan
-	live     *plan.Live
+	live     *model.State
 	config   *config.Result
 	client   *live.Client
 	iamScope []string // full names whose policies were read
@@ -136,7 +136,7 @@ func (rc *runContext) computePlan(dir string, tf TargetFlags, parallelism int, t
 }
 
 // planWith reads live state through client and plans cfg against it.
-func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, *plan.Live, []string, error) {
+func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, *model.State, []string, error) {
 	var warnings []string
 	if cfg.ProjectNumber == "" && deadLetters(cfg) {
 		n, err := client.ProjectNumber(rc.ctx)
@@ -154,7 +154,7 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
 	}
-	l := liveOf(state)
+	l := state
 	p := plan.Compute(cfg, l, plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
 	p.Warnings = append(warnings, p.Warnings...)
 	return p, l, sortedKeys(scope), nil
@@ -191,17 +191,6 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func liveOf(s *live.State) *plan.Live {
-	return &plan.Live{
-		Project:       s.Project,
-		Schemas:       s.Schemas,
-		Topics:        s.Topics,
-		Subscriptions: s.Subscriptions,
-		Policies:      s.Policies,
-		IAMSupported:  s.IAMSupported,
-	}
 }
 
 func writeSavedPlan(path string, pr *planResult, g *Globals, dir string, targets []string, adopt bool) error {

@@ -110,7 +110,7 @@ func TestEmulatorExport(t *testing.T) {
 		must("set policy of "+name, err)
 	}
 
-	read := func() *live.State {
+	read := func() *model.State {
 		st, err := c.Read(ctx, live.ReadOptions{IAMFor: func(model.Kind, string) bool { return true }})
 		must("read", err)
 		if !st.IAMSupported {
@@ -119,7 +119,7 @@ func TestEmulatorExport(t *testing.T) {
 		return st
 	}
 	st := read()
-	files, warnings, err := Generate(&State{
+	files, warnings, err := Generate(&model.State{
 		Project: st.Project, Schemas: st.Schemas, Topics: st.Topics,
 		Subscriptions: st.Subscriptions, Policies: st.Policies,
 	}, Options{Stack: "shop", Split: SplitByTopic})
@@ -155,7 +155,7 @@ func TestEmulatorExport(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatalf("config.Load: %s\n%s", diagText(diags), dump(files))
 	}
-	lv := &plan.Live{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions, Policies: st.Policies, IAMSupported: st.IAMSupported}
+	lv := &model.State{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions, Policies: st.Policies, IAMSupported: st.IAMSupported}
 	p := plan.Compute(res.Config, lv, plan.Options{Adopt: true})
 	adopted := 0
 	for _, ch := range p.Changes {
@@ -188,13 +188,13 @@ func TestEmulatorExport(t *testing.T) {
 		must("label subscription "+s.Name, err)
 	}
 	st = read()
-	lv = &plan.Live{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions, Policies: st.Policies, IAMSupported: st.IAMSupported}
+	lv = &model.State{Project: st.Project, Schemas: st.Schemas, Topics: st.Topics, Subscriptions: st.Subscriptions, Policies: st.Policies, IAMSupported: st.IAMSupported}
 	if p := plan.Compute(res.Config, lv, plan.Options{}); p.HasChanges() {
 		t.Errorf("plan after adoption: %+v %+v", p.Changes, p.IAM)
 	}
 
 	// A re-export of the adopted project is the same configuration.
-	again, _, err := Generate(&State{
+	again, _, err := Generate(&model.State{
 		Project: st.Project, Schemas: st.Schemas, Topics: st.Topics,
 		Subscriptions: st.Subscriptions, Policies: st.Policies,
 	}, Options{Stack: "shop", Split: SplitByTopic})

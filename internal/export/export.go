@@ -13,18 +13,6 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// State is the live state of a project, as model types.
-type State struct {
-	Project       string
-	Schemas       []*model.Schema
-	Topics        []*model.Topic
-	Subscriptions []*model.Subscription
-	// Policies maps the full name of a resource to its IAM policy. A nil map
-	// means IAM was not read: no IAM is exported. A resource without an
-	// entry gets no IAM in the export.
-	Policies map[string]*model.Policy
-}
-
 // Layouts of the exported files (Options.Split).
 const (
 	// SplitByTopic writes main.hcl (the pubsubctl block), schemas.hcl, one
@@ -77,7 +65,7 @@ type Options struct {
 // formatted HCL files and the schema definitions they read with file(). The
 // warnings say what was left out or will change on adoption, one sentence
 // each, in a stable order. The result is deterministic.
-func Generate(st *State, opts Options) (map[string][]byte, []string, error) {
+func Generate(st *model.State, opts Options) (map[string][]byte, []string, error) {
 	if st == nil {
 		return nil, nil, errors.New("export: no live state")
 	}
@@ -113,7 +101,7 @@ var (
 )
 
 type exporter struct {
-	st      *State
+	st      *model.State
 	opts    Options
 	project string
 
@@ -131,7 +119,7 @@ type exporter struct {
 	agent    string
 }
 
-func newExporter(st *State, opts Options) *exporter {
+func newExporter(st *model.State, opts Options) *exporter {
 	e := &exporter{
 		st:       st,
 		opts:     opts,
@@ -384,7 +372,7 @@ type Counts struct {
 
 // Count returns how many resources Generate(st, opts) exports, for a
 // summary line. It applies the same selection and needs valid options.
-func Count(st *State, opts Options) Counts {
+func Count(st *model.State, opts Options) Counts {
 	if st == nil {
 		return Counts{}
 	}

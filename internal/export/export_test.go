@@ -43,7 +43,7 @@ func liveSub(id, topic string) *model.Subscription {
 }
 
 // shopState is a project built by hand over the years.
-func shopState() *State {
+func shopState() *model.State {
 	order := &model.Schema{Addr: model.Address{Kind: model.KindSchema, Name: "order"}, Name: "order", Type: "AVRO",
 		Definition: "{\"type\": \"record\", \"name\": \"Order\", \"fields\": [{\"name\": \"id\", \"type\": \"string\"}]}\n"}
 	invoice := &model.Schema{Addr: model.Address{Kind: model.KindSchema, Name: "invoice.v1"}, Name: "invoice.v1", Type: "PROTOCOL_BUFFER",
@@ -100,7 +100,7 @@ func shopState() *State {
 
 	legacySub := liveSub("legacy-sub", "legacy")
 
-	return &State{
+	return &model.State{
 		Project:       shopProject,
 		Schemas:       []*model.Schema{order, invoice},
 		Topics:        []*model.Topic{orders, invoices, failed, legacy},
@@ -211,14 +211,14 @@ func TestGolden(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	st := &State{Project: "p-123456"}
+	st := &model.State{Project: "p-123456"}
 	for _, tc := range []struct {
-		st   *State
+		st   *model.State
 		opts Options
 		want string
 	}{
 		{nil, Options{Stack: "s"}, "no live state"},
-		{&State{}, Options{Stack: "s"}, "no project"},
+		{&model.State{}, Options{Stack: "s"}, "no project"},
 		{st, Options{}, "no stack name"},
 		{st, Options{Stack: "s", Split: "by-file"}, `unknown split "by-file"`},
 		{st, Options{Stack: "Shop"}, `"Shop" cannot be a stack name`},
@@ -254,7 +254,7 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func genWith(t *testing.T, st *State, opts Options) (map[string][]byte, []string) {
+func genWith(t *testing.T, st *model.State, opts Options) (map[string][]byte, []string) {
 	t.Helper()
 	if opts.Stack == "" {
 		opts.Stack = "shop"
@@ -325,7 +325,7 @@ func TestExplicitValues(t *testing.T) {
 	tuned.Expiration = model.Expiration{TTL: 48 * time.Hour}
 	tuned.RetryPolicy = &model.RetryPolicy{MinimumBackoff: 10 * time.Second, MaximumBackoff: 120 * time.Second}
 
-	files, _ := genWith(t, &State{Project: shopProject, Topics: []*model.Topic{liveTopic("t1"), liveTopic("t2"), liveTopic("t3")},
+	files, _ := genWith(t, &model.State{Project: shopProject, Topics: []*model.Topic{liveTopic("t1"), liveTopic("t2"), liveTopic("t3")},
 		Subscriptions: []*model.Subscription{def, console, tuned}}, Options{})
 	file := func(name string) string { return flat(map[string][]byte{name: files[name]}) }
 	def_, console_, tuned_ := file("t1.hcl"), file("t2.hcl"), file("t3.hcl")
@@ -347,7 +347,7 @@ func TestPushAttributes(t *testing.T) {
 		s.Push = &model.PushConfig{Endpoint: "https://e.example.com/", Attributes: attrs, NoWrapper: &model.NoWrapper{}}
 		return s
 	}
-	files, warnings := genWith(t, &State{Project: shopProject, Topics: []*model.Topic{liveTopic("t")},
+	files, warnings := genWith(t, &model.State{Project: shopProject, Topics: []*model.Topic{liveTopic("t")},
 		Subscriptions: []*model.Subscription{
 			mk("plain", map[string]string{"x-goog-version": "v1"}),
 			mk("beta", map[string]string{"x-goog-version": "v1beta1", "custom": "x"}),
@@ -361,7 +361,7 @@ func TestPushAttributes(t *testing.T) {
 func TestLabels(t *testing.T) {
 	tp := liveTopic("t")
 	tp.Labels = map[string]string{"team": "a", "null": "b", "for": "", "goog-x": "y", "managed-by": "terraform", "pubsubctl-stack": "old"}
-	files, warnings := genWith(t, &State{Project: shopProject, Topics: []*model.Topic{tp}}, Options{})
+	files, warnings := genWith(t, &model.State{Project: shopProject, Topics: []*model.Topic{tp}}, Options{})
 	out := flat(files)
 	contains(t, out, `labels = { "for" = "" "null" = "b" team = "a" }`)
 	lacks(t, out, "goog-x", "terraform", "old")
@@ -370,7 +370,7 @@ func TestLabels(t *testing.T) {
 	for i := range 63 {
 		many.Labels[fmt.Sprintf("l%d", i)] = ""
 	}
-	_, w := genWith(t, &State{Project: shopProject, Topics: []*model.Topic{many}}, Options{})
+	_, w := genWith(t, &model.State{Project: shopProject, Topics: []*model.Topic{many}}, Options{})
 	warned(t, w, `^topic many has 63 labels: with pubsubctl's two ownership labels that is 65, more than Pub/Sub's limit of 64`)
 	warned(t, warnings, `^topic t has the label managed-by = "terraform": adoption replaces it with managed-by = "pubsubctl"$`)
 	warned(t, warnings, `^topic t has the label pubsubctl-stack = "old": adoption replaces it with pubsubctl-stack = "shop"$`)
@@ -391,7 +391,7 @@ func TestReferences(t *testing.T) {
 	s2.DeadLetter = &model.DeadLetter{Topic: model.FullName("elsewhere", model.KindTopic, "dlq"), MaxDeliveryAttempts: 7}
 	s3 := liveSub("sub3", "gone")
 	s3.DeadLetter = &model.DeadLetter{Topic: topicName("not-exported"), MaxDeliveryAttempts: 7}
-	files, _ := genWith(t, &State{Project: shopProject,
+	files, _ := genWith(t, &model.State{Project: shopProject,
 		Schemas:       []*model.Schema{{Name: "s+1", Type: "AVRO", Definition: `"string"`}},
 		Topics:        []*model.Topic{dotted, other, tilde},
 		Subscriptions: []*model.Subscription{s1, s2, s3}}, Options{})
@@ -417,7 +417,7 @@ func TestFileNames(t *testing.T) {
 	for _, id := range []string{"main", "Main", "schemas", "orphans", "Orders", "orders"} {
 		topics = append(topics, liveTopic(id))
 	}
-	files, _ := genWith(t, &State{Project: shopProject, Topics: topics,
+	files, _ := genWith(t, &model.State{Project: shopProject, Topics: topics,
 		Schemas: []*model.Schema{
 			{Name: "Order", Type: "AVRO", Definition: `"string"`},
 			{Name: "order", Type: "AVRO", Definition: `"int"`},
@@ -458,7 +458,7 @@ func TestSelection(t *testing.T) {
 	onPayments := liveSub("on-payments", "payments")
 	orders := liveTopic("orders")
 	orders.Schema = &model.SchemaSettings{Schema: schemaName("unmatched-schema"), Encoding: "JSON"}
-	st := &State{Project: shopProject,
+	st := &model.State{Project: shopProject,
 		Schemas: []*model.Schema{
 			{Name: "unmatched-schema", Type: "AVRO", Definition: `"string"`},
 			{Name: "other-schema", Type: "AVRO", Definition: `"string"`},
@@ -490,7 +490,7 @@ func TestIAM(t *testing.T) {
 	dl := liveSub("dl", "t")
 	dl.DeadLetter = &model.DeadLetter{Topic: topicName("dlq"), MaxDeliveryAttempts: 5}
 	plain := liveSub("plain", "t")
-	st := &State{Project: shopProject,
+	st := &model.State{Project: shopProject,
 		Topics:        []*model.Topic{liveTopic("t"), liveTopic("dlq")},
 		Subscriptions: []*model.Subscription{dl, plain},
 		Policies: map[string]*model.Policy{
@@ -548,7 +548,7 @@ func TestDeletedSchemaAndMissingEncoding(t *testing.T) {
 	a.Schema = &model.SchemaSettings{Schema: DeletedSchema, Encoding: "JSON"}
 	b := liveTopic("b")
 	b.Schema = &model.SchemaSettings{Schema: schemaName("s")}
-	files, warnings := genWith(t, &State{Project: shopProject, Topics: []*model.Topic{a, b}}, Options{})
+	files, warnings := genWith(t, &model.State{Project: shopProject, Topics: []*model.Topic{a, b}}, Options{})
 	contains(t, flat(files), `topic "a" {}`, `schema { name = "projects/shop-prod/schemas/s" encoding = "JSON" }`)
 	warned(t, warnings, `^topic a refers to a deleted schema`)
 	warned(t, warnings, `^topic b has a schema without a message encoding`)

@@ -33,7 +33,7 @@ type gen struct {
 
 // genCase is one generated live state and the options to export it with.
 type genCase struct {
-	st   *State
+	st   *model.State
 	opts Options
 }
 
@@ -212,7 +212,7 @@ func genState(seed int64) genCase {
 		opts.Match = regexp.MustCompile(g.pick("^[a-m]", "^[n-zA-Z]", `\.`, "o", "^(orders|main)"))
 	}
 	allowOurs := opts.Match == nil
-	st := &State{Project: genProject}
+	st := &model.State{Project: genProject}
 	full := func(k model.Kind, id string) string { return model.FullName(genProject, k, id) }
 
 	used := map[string]bool{}

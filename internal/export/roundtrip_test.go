@@ -220,8 +220,8 @@ func withOwnership(l map[string]string) map[string]string {
 	return out
 }
 
-func liveOf(st *State) *plan.Live {
-	return &plan.Live{
+func liveOf(st *model.State) *model.State {
+	return &model.State{
 		Project:       st.Project,
 		Schemas:       slices.Clone(st.Schemas),
 		Topics:        slices.Clone(st.Topics),

@@ -9,7 +9,7 @@
 // without authentication, or to pubsub.googleapis.com with Application
 // Default Credentials, optionally impersonating a service account. Every
 // client shares a single gRPC connection, and an interceptor counts RPCs
-// by method (see Client.RPCCounts and State.RPCs).
+// by method (see Client.RPCCounts and ReadOptions.RPCs).
 //
 // The generated clients' own retries are switched off. The package owns
 // the one retry policy (Policy: which outcome is retried for reads,

@@ -87,7 +87,7 @@ func TestEmulatorIAM(t *testing.T) {
 	}
 
 	// Read selects resources by IAMFor and reads their policies.
-	st, err := c.Read(ctx, ReadOptions{IAMFor: func(k model.Kind, name string) bool { return true }})
+	st, err := readCounted(ctx, c, ReadOptions{IAMFor: func(k model.Kind, name string) bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +110,14 @@ func TestEmulatorIAM(t *testing.T) {
 		t.Errorf("RPCs %v", st.RPCs)
 	}
 	// Only the selected resources are read.
-	st, err = c.Read(ctx, ReadOptions{IAMFor: func(k model.Kind, name string) bool { return k == model.KindSubscription }})
+	st, err = readCounted(ctx, c, ReadOptions{IAMFor: func(k model.Kind, name string) bool { return k == model.KindSubscription }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(st.Policies) != 1 || st.RPCs["GetIamPolicy"] != 1 {
 		t.Errorf("subscriptions only: policies %v, RPCs %v", st.Policies, st.RPCs)
 	}
-	st, err = c.Read(ctx, ReadOptions{})
+	st, err = readCounted(ctx, c, ReadOptions{})
 	if err != nil || len(st.Policies) != 0 || st.RPCs["GetIamPolicy"] != 0 {
 		t.Errorf("no IAM: policies %v, RPCs %v, %v", st.Policies, st.RPCs, err)
 	}
@@ -128,7 +128,7 @@ func TestEmulatorIAMConcurrentRead(t *testing.T) {
 	_, c := startEmulator(t)
 	createTopics(t, ctx, c, 100)
 	c.opts.Parallelism = 4
-	st, err := c.Read(ctx, ReadOptions{IAMFor: func(model.Kind, string) bool { return true }})
+	st, err := readCounted(ctx, c, ReadOptions{IAMFor: func(model.Kind, string) bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestEmulatorFaults(t *testing.T) {
 	srv.InjectFault("ListTopics", codes.Unavailable, 0.5)
 	srv.InjectFault("ListSubscriptions", codes.ResourceExhausted, 0.5)
 	before := srv.RPCCounts()
-	st, err := c.Read(ctx, ReadOptions{})
+	st, err := readCounted(ctx, c, ReadOptions{})
 	if err != nil {
 		t.Fatalf("Read with faults: %v", err)
 	}
@@ -251,7 +251,7 @@ func TestEmulatorFaults(t *testing.T) {
 
 	srv.ClearFaults()
 	srv.InjectFault("ListTopics", codes.Unavailable, 1)
-	_, err = c.Read(ctx, ReadOptions{})
+	_, err = readCounted(ctx, c, ReadOptions{})
 	var e *Error
 	if !errors.As(err, &e) || e.Op != "list topics" || len(e.Retried) != 5 || Code(err) != codes.Unavailable {
 		t.Errorf("permanent fault: %v", err)

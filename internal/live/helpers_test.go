@@ -84,16 +84,31 @@ var cmpModel = []cmp.Option{
 	cmpopts.EquateEmpty(),
 }
 
-func mustRead(t testing.TB, ctx context.Context, c *Client, ro ReadOptions) *State {
+func mustRead(t testing.TB, ctx context.Context, c *Client, ro ReadOptions) *counted {
 	t.Helper()
-	st, err := c.Read(ctx, ro)
+	st, err := readCounted(ctx, c, ro)
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
 	return st
 }
 
-func findTopic(st *State, id string) *model.Topic {
+// counted is a read state with the RPCs that read made.
+type counted struct {
+	*model.State
+	RPCs map[string]int
+}
+
+func readCounted(ctx context.Context, c *Client, ro ReadOptions) (*counted, error) {
+	ro.RPCs = map[string]int{}
+	st, err := c.Read(ctx, ro)
+	if err != nil {
+		return nil, err
+	}
+	return &counted{State: st, RPCs: ro.RPCs}, nil
+}
+
+func findTopic(st *counted, id string) *model.Topic {
 	for _, t := range st.Topics {
 		if t.Name == id {
 			return t
@@ -102,7 +117,7 @@ func findTopic(st *State, id string) *model.Topic {
 	return nil
 }
 
-func findSub(st *State, id string) *model.Subscription {
+func findSub(st *counted, id string) *model.Subscription {
 	for _, s := range st.Subscriptions {
 		if s.Name == id {
 			return s

@@ -15,28 +15,6 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// State is the live state of a project.
-type State struct {
-	Project string
-	// Schemas, sorted by name, with their definition, type and revision.
-	Schemas []*model.Schema
-	// Topics, sorted by name; Addr is {KindTopic, Name: id}.
-	Topics []*model.Topic
-	// Subscriptions, sorted by name. Topic is a full name, or
-	// "_deleted-topic_" once the topic was deleted.
-	Subscriptions []*model.Subscription
-	// Policies maps the full name of every resource selected by
-	// ReadOptions.IAMFor to its IAM policy. A resource deleted while the
-	// state was read has no entry.
-	Policies map[string]*model.Policy
-	// IAMSupported is false when the target answered Unimplemented for IAM
-	// (the official emulator, bare pstest): a warning, never an error. It is
-	// only known once an IAM call was made; until then it is true.
-	IAMSupported bool
-	// RPCs counts the RPCs this Read made, by method, retries included.
-	RPCs map[string]int
-}
-
 // ReadOptions select what Read reads besides the resources themselves.
 type ReadOptions struct {
 	// IAMFor selects the resources whose IAM policy is read (full names).
@@ -46,13 +24,17 @@ type ReadOptions struct {
 	// dead-letter topic kept elsewhere) whose policies are read as well;
 	// one that does not exist is left out of State.Policies.
 	Elsewhere []string
+	// RPCs, when not nil, receives the number of RPCs this Read made, by
+	// method, retries included (other calls sharing the client are not
+	// counted).
+	RPCs map[string]int
 }
 
 // Read lists every schema, topic and subscription of the project (paged,
 // page size 1000; never one Get per resource) and reads the IAM policies
 // of the resources selected by ro.IAMFor, at most Options.Parallelism at a
 // time.
-func (c *Client) Read(ctx context.Context, ro ReadOptions) (*State, error) {
+func (c *Client) Read(ctx context.Context, ro ReadOptions) (*model.State, error) {
 	ctx, rc := withCounter(ctx)
 	parent := "projects/" + c.project
 	var (
@@ -86,7 +68,7 @@ func (c *Client) Read(ctx context.Context, ro ReadOptions) (*State, error) {
 		return nil, err
 	}
 
-	st := &State{Project: c.project, Policies: map[string]*model.Policy{}, IAMSupported: !c.iamUnsupported.Load()}
+	st := &model.State{Project: c.project, Policies: map[string]*model.Policy{}, IAMSupported: !c.iamUnsupported.Load()}
 	// Some emulators list by string prefix (projects/p also matches
 	// projects/p2) or ignore the parent: keep this project's resources only.
 	for _, p := range schemas {
@@ -113,7 +95,11 @@ func (c *Client) Read(ctx context.Context, ro ReadOptions) (*State, error) {
 			return nil, err
 		}
 	}
-	st.RPCs = rc.snapshot()
+	if ro.RPCs != nil {
+		for m, n := range rc.snapshot() {
+			ro.RPCs[m] += n
+		}
+	}
 	return st, nil
 }
 
@@ -153,7 +139,7 @@ type iamTarget struct {
 
 // readPolicies reads the policies of the selected resources. The first
 // call probes for IAM support; an Unimplemented answer turns IAM off.
-func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *State) error {
+func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.State) error {
 	var targets []iamTarget
 	add := func(k model.Kind, id string) {
 		full := model.FullName(c.project, k, id)

@@ -97,7 +97,7 @@ func TestReadGivesUpAfterMaxAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.Read(ctx, ReadOptions{})
+	_, err = readCounted(ctx, c, ReadOptions{})
 	if Code(err) != codes.Unavailable || !strings.HasPrefix(err.Error(), "list topics projects/p: ") ||
 		!strings.Contains(err.Error(), "after 3 retries") {
 		t.Errorf("Read: %v", err)
@@ -159,7 +159,7 @@ func TestRetryRespectsContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = c.Read(ctx, ReadOptions{})
+	_, err = readCounted(ctx, c, ReadOptions{})
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("Read took %v after the context deadline", time.Since(start))
 	}
@@ -181,7 +181,7 @@ func TestIAMUnsupportedPstest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var asked []string
-	st, err := c.Read(ctx, ReadOptions{IAMFor: func(k model.Kind, name string) bool {
+	st, err := readCounted(ctx, c, ReadOptions{IAMFor: func(k model.Kind, name string) bool {
 		asked = append(asked, name)
 		return true
 	}})
@@ -252,7 +252,7 @@ func BenchmarkRead1000(b *testing.B) {
 	b.ResetTimer()
 	rpcs := 0
 	for b.Loop() {
-		st, err := c.Read(ctx, ReadOptions{})
+		st, err := readCounted(ctx, c, ReadOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -511,7 +511,7 @@ func TestComputedPlan(t *testing.T) {
 	model.ApplyDefaults(cfg, nil)
 
 	owned := map[string]string{model.LabelManagedBy: model.ManagedByValue, model.LabelStack: "shop"}
-	live := &plan.Live{
+	live := &model.State{
 		Project: proj,
 		Topics: []*model.Topic{
 			{Addr: model.Address{Kind: model.KindTopic, Name: "orders"}, Name: "orders", Labels: owned},

@@ -1,4 +1,4 @@
-package export
+package plan
 
 import (
 	"fmt"
@@ -66,4 +66,26 @@ func Forget(r model.Resource, stack string) (model.Resource, error) {
 		return nil, wrap(model.KindSchema, r.Name, fmt.Errorf("schemas carry no labels: pubsubctl manages a schema only while the configuration declares it, so remove the schema block instead (plan never deletes a schema it does not declare)"))
 	}
 	return nil, fmt.Errorf("cannot forget %T", r)
+}
+
+// ForgetChange returns the change that makes stack stop managing the live
+// resource r, known in the configuration as addr: an ActionForget whose
+// After is r without the ownership labels (see Forget). Apply's executor
+// runs it as a labels-only update.
+func ForgetChange(project, stack string, addr model.Address, r model.Resource) (Change, error) {
+	u, err := Forget(r, stack)
+	if err != nil {
+		return Change{}, err
+	}
+	kind := r.Address().Kind
+	return Change{
+		Address: addr,
+		Kind:    kind,
+		ID:      r.ID(),
+		Name:    model.FullName(project, kind, r.ID()),
+		Action:  ActionForget,
+		Before:  Wrap(r),
+		After:   Wrap(u),
+		Fields:  diffFields(project, u, r),
+	}, nil
 }

@@ -1,4 +1,4 @@
-package export
+package plan
 
 import (
 	"strings"
@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pubsubctl/pubsubctl/model"
-	"github.com/pubsubctl/pubsubctl/plan"
 )
 
 func TestForgetLabels(t *testing.T) {
@@ -103,8 +102,8 @@ func TestForgetThenPlan(t *testing.T) {
 	live := &model.Topic{Addr: model.Address{Kind: model.KindTopic, Name: "orders"}, Name: "orders",
 		Labels: map[string]string{"managed-by": "pubsubctl", "pubsubctl-stack": "shop"}}
 	cfg := &model.Config{Project: "shop-prod", Stack: "shop"}
-	lv := &plan.Live{Project: "shop-prod", Topics: []*model.Topic{live}}
-	if p := plan.Compute(cfg, lv, plan.Options{}); len(p.Changes) != 1 || p.Changes[0].Action != plan.ActionDelete {
+	lv := &model.State{Project: "shop-prod", Topics: []*model.Topic{live}}
+	if p := Compute(cfg, lv, Options{}); len(p.Changes) != 1 || p.Changes[0].Action != ActionDelete {
 		t.Fatalf("before forget: %+v", p.Changes)
 	}
 	r, err := Forget(live, "shop")
@@ -112,8 +111,31 @@ func TestForgetThenPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	lv.Topics = []*model.Topic{r.(*model.Topic)}
-	p := plan.Compute(cfg, lv, plan.Options{})
+	p := Compute(cfg, lv, Options{})
 	if p.HasChanges() || len(p.Unmanaged) != 1 || p.Unmanaged[0].ID != "orders" {
 		t.Errorf("after forget: changes %+v unmanaged %+v", p.Changes, p.Unmanaged)
+	}
+}
+
+func TestForgetChange(t *testing.T) {
+	tp := &model.Topic{Addr: model.Address{Kind: model.KindTopic, Name: "orders"}, Name: "orders",
+		Labels: map[string]string{"managed-by": "pubsubctl", "pubsubctl-stack": "shop", "team": "a"}}
+	addr := model.Address{Kind: model.KindTopic, Name: "orders_topic"}
+	ch, err := ForgetChange("p", "shop", addr, tp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Action != ActionForget || ch.Address != addr || ch.Name != "projects/p/topics/orders" || ch.After.Topic.Labels["team"] != "a" || len(ch.After.Topic.Labels) != 1 {
+		t.Errorf("ForgetChange = %+v", ch)
+	}
+	var paths []string
+	for _, f := range ch.Fields {
+		paths = append(paths, f.Path+"="+f.After)
+	}
+	if strings.Join(paths, " ") != "labels.managed-by= labels.pubsubctl-stack=" {
+		t.Errorf("fields %v", paths)
+	}
+	if _, err := ForgetChange("p", "other", addr, tp); err == nil {
+		t.Error("another stack's resource was forgotten")
 	}
 }
