@@ -11,7 +11,12 @@
 //     service where pstest differs (resource-name and label rules, update
 //     masks, ack deadlines, retention up to 31 days, server defaults,
 //     project-exact listing with paging, schema semantics, messages checked
-//     against the topic's Avro schema on publish, ...);
+//     against the topic's Avro schema on publish, ...). conformance.go holds
+//     the layer and routes each RPC to its handler in conformance_topics.go,
+//     conformance_subscriptions.go (with the snapshot RPCs),
+//     conformance_messages.go (publish, pull, acknowledge, seek,
+//     StreamingPull) or conformance_schemas.go; the field rules themselves
+//     are in validate.go;
 //   - the service's limits (limits.go): publish requests and messages of at
 //     most 10 MiB, exactly-once delivery on pull subscriptions only, Pull
 //     max_messages of at least 1;
@@ -24,6 +29,12 @@
 //     (1,500 principals, 250 groups, 1,024-character members);
 //   - the standard gRPC health service;
 //   - fault injection and per-method RPC counters.
+//
+// The emulator keeps its own copy of Pub/Sub's field rules (resource names,
+// labels, ranges and defaults, updatable and immutable fields, IAM roles) on
+// purpose: it is the independent check of pubsubctl's own tables, so it must
+// not import them (neither model's validation nor plan's field table), and a
+// mistake in one copy shows up as a disagreement in the tests.
 //
 // Known limit: pstest runs one delivery goroutine per subscription that
 // takes the server-wide lock every 10 ms, so an idle emulator with 1,000

@@ -1,0 +1,254 @@
+package emulator
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+)
+
+// --- schemas ---
+
+func (c *conformance) schemaExists(ctx context.Context, name string) (bool, error) {
+	_, err := c.g.GetSchema(ctx, &pb.GetSchemaRequest{Name: name})
+	switch status.Code(err) {
+	case codes.OK:
+		return true, nil
+	case codes.NotFound:
+		return false, nil
+	}
+	return false, err
+}
+
+// applyView strips the definition for the BASIC view.
+func applyView(s *pb.Schema, view pb.SchemaView) *pb.Schema {
+	s = proto.Clone(s).(*pb.Schema)
+	if view == pb.SchemaView_BASIC {
+		s.Definition = ""
+	}
+	return s
+}
+
+func checkView(v pb.SchemaView) error {
+	if _, ok := pb.SchemaView_name[int32(v)]; !ok {
+		return invalidf("Invalid view %d", v)
+	}
+	return nil
+}
+
+func (c *conformance) createSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.CreateSchemaRequest)
+	if _, err := parseProject(r.Parent); err != nil {
+		return nil, err
+	}
+	if !validID(r.SchemaId) {
+		return nil, invalidf("Invalid [schemas] name: (name=%s/schemas/%s)", r.Parent, r.SchemaId)
+	}
+	if err := checkSchemaBody(r.Schema); err != nil {
+		return nil, err
+	}
+	name := r.Parent + "/schemas/" + r.SchemaId
+	c.schemaMu.Lock()
+	defer c.schemaMu.Unlock()
+	ok, err := c.schemaExists(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return nil, status.Errorf(codes.AlreadyExists, "Schema already exists: %s", name)
+	}
+	return next(ctx, r)
+}
+
+func (c *conformance) getSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.GetSchemaRequest)
+	if err := checkSchemaRevName(r.Name, false); err != nil {
+		return nil, err
+	}
+	if err := checkView(r.View); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return applyView(resp.(*pb.Schema), r.View), nil
+}
+
+func listView(v pb.SchemaView) pb.SchemaView {
+	if v == pb.SchemaView_SCHEMA_VIEW_UNSPECIFIED {
+		return pb.SchemaView_BASIC
+	}
+	return v
+}
+
+// listSchemas is answered here: pstest ignores the parent, does not page
+// and returns a random order.
+func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListSchemasRequest)
+	if _, err := parseProject(r.Parent); err != nil {
+		return nil, err
+	}
+	if err := checkView(r.View); err != nil {
+		return nil, err
+	}
+	from, err := checkPaging(r.PageSize, r.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, &pb.ListSchemasRequest{Parent: r.Parent})
+	if err != nil {
+		return nil, err
+	}
+	prefix := r.Parent + "/schemas/"
+	var all []*pb.Schema
+	for _, s := range resp.(*pb.ListSchemasResponse).Schemas {
+		if strings.HasPrefix(s.Name, prefix) {
+			all = append(all, s)
+		}
+	}
+	slices.SortFunc(all, func(a, b *pb.Schema) int { return strings.Compare(a.Name, b.Name) })
+	lo, hi, nextTok := page(len(all), from, r.PageSize)
+	out := &pb.ListSchemasResponse{NextPageToken: nextTok}
+	for _, s := range all[lo:hi] {
+		out.Schemas = append(out.Schemas, applyView(s, listView(r.View)))
+	}
+	return out, nil
+}
+
+// listSchemaRevisions answers newest first, with paging, and NotFound for a
+// missing schema (pstest: oldest first, empty list).
+func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListSchemaRevisionsRequest)
+	if err := checkSchemaName(r.Name); err != nil {
+		return nil, err
+	}
+	if err := checkView(r.View); err != nil {
+		return nil, err
+	}
+	from, err := checkPaging(r.PageSize, r.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := c.schemaExists(ctx, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFoundf("Schema not found: %s", r.Name)
+	}
+	resp, err := next(ctx, &pb.ListSchemaRevisionsRequest{Name: r.Name})
+	if err != nil {
+		return nil, err
+	}
+	revs := slices.Clone(resp.(*pb.ListSchemaRevisionsResponse).Schemas)
+	slices.Reverse(revs)
+	lo, hi, nextTok := page(len(revs), from, r.PageSize)
+	out := &pb.ListSchemaRevisionsResponse{NextPageToken: nextTok}
+	for _, s := range revs[lo:hi] {
+		out.Schemas = append(out.Schemas, applyView(s, listView(r.View)))
+	}
+	return out, nil
+}
+
+func (c *conformance) commitSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.CommitSchemaRequest)
+	if err := checkSchemaName(r.Name); err != nil {
+		return nil, err
+	}
+	if err := checkSchemaBody(r.Schema); err != nil {
+		return nil, err
+	}
+	c.schemaMu.Lock()
+	defer c.schemaMu.Unlock()
+	ok, err := c.schemaExists(ctx, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFoundf("Schema not found: %s", r.Name)
+	}
+	return next(ctx, r)
+}
+
+func (c *conformance) rollbackSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.RollbackSchemaRequest)
+	if err := checkSchemaName(r.Name); err != nil {
+		return nil, err
+	}
+	if r.RevisionId == "" {
+		return nil, invalidf("Invalid RollbackSchemaRequest: revision_id is required")
+	}
+	return next(ctx, r)
+}
+
+func (c *conformance) deleteSchemaRevision(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DeleteSchemaRevisionRequest)
+	if err := checkSchemaRevName(r.Name, true); err != nil {
+		return nil, err
+	}
+	return next(ctx, r)
+}
+
+func (c *conformance) deleteSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DeleteSchemaRequest)
+	if err := checkSchemaName(r.Name); err != nil {
+		return nil, err
+	}
+	c.schemaMu.Lock()
+	defer c.schemaMu.Unlock()
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	c.s.iam.drop(r.Name)
+	// Topics that used the schema now refer to "_deleted-schema_".
+	if all, err := c.g.ListTopics(ctx, &pb.ListTopicsRequest{}); err == nil {
+		for _, t := range all.Topics {
+			if t.GetSchemaSettings().GetSchema() == r.Name {
+				_, _ = c.g.UpdateTopic(ctx, &pb.UpdateTopicRequest{
+					Topic:      &pb.Topic{Name: t.Name, SchemaSettings: &pb.SchemaSettings{Schema: deletedSchema}},
+					UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"schema_settings.schema"}},
+				})
+			}
+		}
+	}
+	return resp, nil
+}
+
+func (c *conformance) validateSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ValidateSchemaRequest)
+	if _, err := parseProject(r.Parent); err != nil {
+		return nil, err
+	}
+	if err := checkSchemaBody(r.Schema); err != nil {
+		return nil, err
+	}
+	return next(ctx, r)
+}
+
+func (c *conformance) validateMessage(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ValidateMessageRequest)
+	if _, err := parseProject(r.Parent); err != nil {
+		return nil, err
+	}
+	switch spec := r.SchemaSpec.(type) {
+	case *pb.ValidateMessageRequest_Name:
+		if err := checkSchemaRevName(spec.Name, false); err != nil {
+			return nil, err
+		}
+	case *pb.ValidateMessageRequest_Schema:
+		if err := checkSchemaBody(spec.Schema); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, invalidf("Invalid ValidateMessageRequest: name or schema is required")
+	}
+	return next(ctx, r)
+}

@@ -1,0 +1,288 @@
+package emulator
+
+import (
+	"context"
+	"slices"
+
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	durpb "google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+)
+
+// --- subscriptions ---
+
+// Mask paths of UpdateSubscription that the real service accepts.
+var subMaskPaths = map[string]bool{
+	"push_config": true, "bigquery_config": true, "cloud_storage_config": true,
+	"ack_deadline_seconds": true, "retain_acked_messages": true, "message_retention_duration": true,
+	"labels": true, "expiration_policy": true, "dead_letter_policy": true, "retry_policy": true,
+	"enable_exactly_once_delivery": true, "message_transforms": true,
+}
+
+// Subscription fields that cannot change after creation.
+var subImmutablePaths = map[string]bool{
+	"name": true, "topic": true, "filter": true, "enable_message_ordering": true, "detached": true, "tags": true,
+}
+
+// subNormalizers fill defaults and check ranges of one mask path.
+var subNormalizers = map[string]func(*pb.Subscription) error{
+	"ack_deadline_seconds":       normAckDeadline,
+	"message_retention_duration": normRetention,
+	"expiration_policy":          normExpiration,
+	"retry_policy":               normRetry,
+	"dead_letter_policy":         normDeadLetter,
+	"push_config":                normPush,
+	"labels":                     func(s *pb.Subscription) error { return checkLabels(s.Labels) },
+	"bigquery_config":            func(s *pb.Subscription) error { return checkBigQuery(s.BigqueryConfig) },
+	"cloud_storage_config":       func(s *pb.Subscription) error { return checkCloudStorage(s.CloudStorageConfig) },
+}
+
+var subCreateOrder = []string{
+	"ack_deadline_seconds", "message_retention_duration", "expiration_policy", "retry_policy",
+	"dead_letter_policy", "push_config", "labels", "bigquery_config", "cloud_storage_config",
+}
+
+// clampRetention stores at most 7 days in pstest (which rejects more) and
+// returns the real retention to remember, or nil.
+func clampRetention(s *pb.Subscription) *durpb.Duration {
+	d := s.MessageRetentionDuration
+	if d == nil || d.AsDuration() <= pstestMaxSubRetention {
+		return nil
+	}
+	s.MessageRetentionDuration = durpb.New(pstestMaxSubRetention)
+	return d
+}
+
+func (c *conformance) setRetention(name string, real *durpb.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if real == nil {
+		delete(c.subRetention, name)
+	} else {
+		c.subRetention[name] = real
+	}
+}
+
+func (c *conformance) createSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	s := req.(*pb.Subscription)
+	if err := checkSubName(s.Name); err != nil {
+		return nil, err
+	}
+	if s.Topic == "" {
+		return nil, invalidf("Invalid subscription: topic is required")
+	}
+	if err := checkTopicName(s.Topic); err != nil {
+		return nil, err
+	}
+	for _, f := range subCreateOrder {
+		if err := subNormalizers[f](s); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkSubscriptionWhole(s); err != nil {
+		return nil, err
+	}
+	s.Detached = false
+	s.Tags = nil // input only
+	real := clampRetention(s)
+	resp, err := next(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c.setRetention(s.Name, real)
+	c.mu.Lock()
+	delete(c.detached, s.Name)
+	c.mu.Unlock()
+	return c.fixSub(resp.(*pb.Subscription)), nil
+}
+
+func (c *conformance) getSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.GetSubscriptionRequest)
+	if err := checkSubName(r.Subscription); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return c.fixSub(resp.(*pb.Subscription)), nil
+}
+
+func (c *conformance) currentSub(ctx context.Context, name string) (*pb.Subscription, error) {
+	cur, err := c.g.GetSubscription(ctx, &pb.GetSubscriptionRequest{Subscription: name})
+	if err != nil {
+		return nil, err
+	}
+	return c.fixSub(cur), nil
+}
+
+func (c *conformance) updateSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.UpdateSubscriptionRequest)
+	if r.Subscription == nil {
+		return nil, invalidf("Invalid UpdateSubscriptionRequest: subscription is required")
+	}
+	if err := checkMask(r.UpdateMask, "UpdateSubscriptionRequest"); err != nil {
+		return nil, err
+	}
+	if err := checkSubName(r.Subscription.Name); err != nil {
+		return nil, err
+	}
+	for _, p := range r.UpdateMask.Paths {
+		if subImmutablePaths[p] {
+			return nil, invalidf("Invalid update_mask provided in the UpdateSubscriptionRequest: the %q field is immutable", p)
+		}
+		if !subMaskPaths[p] {
+			return nil, invalidf("Invalid update_mask provided in the UpdateSubscriptionRequest: %q is not a known or updatable Subscription field", p)
+		}
+	}
+	cur, err := c.currentSub(ctx, r.Subscription.Name)
+	if err != nil {
+		return nil, err
+	}
+	merged := proto.Clone(cur).(*pb.Subscription)
+	mr, rr := merged.ProtoReflect(), r.Subscription.ProtoReflect()
+	fields := mr.Descriptor().Fields()
+	for _, p := range r.UpdateMask.Paths {
+		if norm := subNormalizers[p]; norm != nil {
+			if err := norm(r.Subscription); err != nil {
+				return nil, err
+			}
+		}
+		fd := fields.ByName(protoreflect.Name(p))
+		if rr.Has(fd) {
+			mr.Set(fd, rr.Get(fd))
+		} else {
+			mr.Clear(fd)
+		}
+	}
+	if err := checkSubscriptionWhole(merged); err != nil {
+		return nil, err
+	}
+	if dl := r.Subscription.DeadLetterPolicy; dl != nil && slices.Contains(r.UpdateMask.Paths, "dead_letter_policy") {
+		// pstest stores the policy before it looks the topic up; a missing
+		// topic would leave a policy without a topic and crash delivery.
+		if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: dl.DeadLetterTopic}); err != nil {
+			return nil, err
+		}
+	}
+	retentionPath := slices.Contains(r.UpdateMask.Paths, "message_retention_duration")
+	real := clampRetention(r.Subscription)
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if retentionPath {
+		c.setRetention(r.Subscription.Name, real)
+	}
+	return c.fixSub(resp.(*pb.Subscription)), nil
+}
+
+func (c *conformance) listSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListSubscriptionsRequest)
+	if _, err := parseProject(r.Project); err != nil {
+		return nil, err
+	}
+	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+		return nil, err
+	}
+	r.Project += "/subscriptions/" // exact project match, see listTopics
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := proto.Clone(resp.(*pb.ListSubscriptionsResponse)).(*pb.ListSubscriptionsResponse)
+	for i, s := range out.Subscriptions {
+		out.Subscriptions[i] = c.fixSub(s)
+	}
+	return out, nil
+}
+
+func (c *conformance) deleteSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DeleteSubscriptionRequest)
+	if err := checkSubName(r.Subscription); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	delete(c.subRetention, r.Subscription)
+	delete(c.detached, r.Subscription)
+	c.mu.Unlock()
+	c.s.iam.drop(r.Subscription)
+	return resp, nil
+}
+
+// modifyPushConfig implements ModifyPushConfig (pstest answers
+// Unimplemented) as an UpdateSubscription of push_config.
+func (c *conformance) modifyPushConfig(ctx context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ModifyPushConfigRequest)
+	if err := checkSubName(r.Subscription); err != nil {
+		return nil, err
+	}
+	upd := &pb.UpdateSubscriptionRequest{
+		Subscription: &pb.Subscription{Name: r.Subscription, PushConfig: r.PushConfig},
+		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"push_config"}},
+	}
+	if _, err := c.updateSubscription(ctx, upd, func(ctx context.Context, req any) (any, error) {
+		return c.g.UpdateSubscription(ctx, req.(*pb.UpdateSubscriptionRequest))
+	}); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// --- snapshots ---
+//
+// The emulator has no snapshots (pstest answers Unimplemented to every
+// snapshot RPC). Reads answer as for a project without snapshots, so that
+// tools that list or look them up work; creating one stays Unimplemented.
+
+func (c *conformance) listSnapshots(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListSnapshotsRequest)
+	if _, err := parseProject(r.Project); err != nil {
+		return nil, err
+	}
+	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+		return nil, err
+	}
+	return &pb.ListSnapshotsResponse{}, nil
+}
+
+func (c *conformance) getSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.GetSnapshotRequest)
+	if _, _, err := parseResource(r.Snapshot, "snapshots"); err != nil {
+		return nil, err
+	}
+	return nil, notFoundf("Snapshot not found: %s", r.Snapshot)
+}
+
+func (c *conformance) deleteSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DeleteSnapshotRequest)
+	if _, _, err := parseResource(r.Snapshot, "snapshots"); err != nil {
+		return nil, err
+	}
+	return nil, notFoundf("Snapshot not found: %s", r.Snapshot)
+}
+
+func (c *conformance) createSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.CreateSnapshotRequest)
+	if _, _, err := parseResource(r.Name, "snapshots"); err != nil {
+		return nil, err
+	}
+	if err := checkSubName(r.Subscription); err != nil {
+		return nil, err
+	}
+	return nil, status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
+}
+
+func (c *conformance) updateSnapshot(_ context.Context, _ any, _ grpc.UnaryHandler) (any, error) {
+	return nil, status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
+}

@@ -1,0 +1,268 @@
+package emulator
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// --- topics ---
+
+func (c *conformance) createTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	t := req.(*pb.Topic)
+	if err := checkTopic(t); err != nil {
+		return nil, err
+	}
+	if t.SchemaSettings != nil {
+		c.schemaMu.Lock()
+		defer c.schemaMu.Unlock()
+		if err := c.checkSchemaRef(ctx, t.SchemaSettings); err != nil {
+			return nil, err
+		}
+	}
+	t.State = pb.Topic_ACTIVE
+	t.Tags = nil // input only
+	resp, err := next(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	delete(c.topicKMS, t.Name)
+	c.mu.Unlock()
+	return c.fixTopic(resp.(*pb.Topic)), nil
+}
+
+// checkSchemaRef checks a topic's schema settings; the caller holds schemaMu.
+func (c *conformance) checkSchemaRef(ctx context.Context, ss *pb.SchemaSettings) error {
+	if ss == nil {
+		return nil
+	}
+	if ss.Schema == "" {
+		return invalidf("Invalid schema_settings: schema is required")
+	}
+	if err := checkSchemaName(ss.Schema); err != nil {
+		return err
+	}
+	if _, ok := pb.Encoding_name[int32(ss.Encoding)]; !ok {
+		return invalidf("Invalid schema_settings.encoding %d", ss.Encoding)
+	}
+	if _, err := c.g.GetSchema(ctx, &pb.GetSchemaRequest{Name: ss.Schema}); err != nil {
+		if status.Code(err) == codes.NotFound {
+			return notFoundf("Schema not found: %s", ss.Schema)
+		}
+		return err
+	}
+	for _, rev := range []string{ss.FirstRevisionId, ss.LastRevisionId} {
+		if rev == "" {
+			continue
+		}
+		if _, err := c.g.GetSchema(ctx, &pb.GetSchemaRequest{Name: ss.Schema + "@" + rev}); err != nil {
+			return invalidf("Invalid schema_settings: revision %q of %s does not exist", rev, ss.Schema)
+		}
+	}
+	return nil
+}
+
+func (c *conformance) getTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.GetTopicRequest)
+	if err := checkTopicName(r.Topic); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return c.fixTopic(resp.(*pb.Topic)), nil
+}
+
+// Mask paths pstest implements, plus kms_key_name which we emulate.
+var topicMaskPaths = map[string]bool{
+	"labels": true, "message_storage_policy": true, "message_retention_duration": true,
+	"kms_key_name": true, "schema_settings": true, "schema_settings.schema": true,
+	"schema_settings.encoding": true, "schema_settings.first_revision_id": true,
+	"schema_settings.last_revision_id": true, "ingestion_data_source_settings": true,
+	"message_transforms": true,
+}
+
+func (c *conformance) updateTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.UpdateTopicRequest)
+	if r.Topic == nil {
+		return nil, invalidf("Invalid UpdateTopicRequest: topic is required")
+	}
+	if err := checkMask(r.UpdateMask, "UpdateTopicRequest"); err != nil {
+		return nil, err
+	}
+	if err := checkTopicName(r.Topic.Name); err != nil {
+		return nil, err
+	}
+	for _, p := range r.UpdateMask.Paths {
+		if !topicMaskPaths[p] {
+			return nil, invalidf("Invalid update_mask provided in the UpdateTopicRequest: %q is not a known or updatable Topic field", p)
+		}
+	}
+	if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic.Name}); err != nil {
+		return nil, err
+	}
+	var kms *string
+	var paths []string
+	for _, p := range r.UpdateMask.Paths {
+		switch p {
+		case "labels":
+			if err := checkLabels(r.Topic.Labels); err != nil {
+				return nil, err
+			}
+		case "message_storage_policy":
+			if err := checkStoragePolicy(r.Topic.MessageStoragePolicy); err != nil {
+				return nil, err
+			}
+		case "message_retention_duration":
+			if d := r.Topic.MessageRetentionDuration; d != nil {
+				if _, err := duration("message_retention_duration", d); err != nil {
+					return nil, err
+				}
+			}
+		case "kms_key_name":
+			if err := checkKMSKey(r.Topic.KmsKeyName); err != nil {
+				return nil, err
+			}
+			k := r.Topic.KmsKeyName
+			kms = &k
+			continue // pstest rejects this path: emulated by an overlay
+		case "schema_settings.schema", "schema_settings.encoding",
+			"schema_settings.first_revision_id", "schema_settings.last_revision_id":
+			if r.Topic.SchemaSettings == nil { // pstest would dereference nil
+				r.Topic.SchemaSettings = &pb.SchemaSettings{}
+			}
+		}
+		paths = append(paths, p)
+	}
+	if slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "schema_settings") }) {
+		c.schemaMu.Lock()
+		defer c.schemaMu.Unlock()
+		ss := r.Topic.SchemaSettings
+		if slices.Contains(paths, "schema_settings") || (ss != nil && ss.Schema != "") {
+			if err := c.checkSchemaRef(ctx, ss); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var resp any
+	var err error
+	if len(paths) == 0 {
+		resp, err = c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic.Name})
+	} else {
+		r.UpdateMask.Paths = paths
+		resp, err = next(ctx, r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if kms != nil {
+		c.mu.Lock()
+		c.topicKMS[r.Topic.Name] = *kms
+		c.mu.Unlock()
+	}
+	return c.fixTopic(resp.(*pb.Topic)), nil
+}
+
+func (c *conformance) listTopics(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListTopicsRequest)
+	if _, err := parseProject(r.Project); err != nil {
+		return nil, err
+	}
+	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+		return nil, err
+	}
+	// pstest matches names by prefix, so "projects/p" would also list
+	// "projects/p2/..."; the collection prefix makes the match exact.
+	r.Project += "/topics/"
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := proto.Clone(resp.(*pb.ListTopicsResponse)).(*pb.ListTopicsResponse)
+	for i, t := range out.Topics {
+		out.Topics[i] = c.fixTopic(t)
+	}
+	return out, nil
+}
+
+func (c *conformance) listTopicSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListTopicSubscriptionsRequest)
+	if err := checkTopicName(r.Topic); err != nil {
+		return nil, err
+	}
+	from, err := checkPaging(r.PageSize, r.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic}); err != nil {
+		return nil, err
+	}
+	all, err := next(ctx, &pb.ListTopicSubscriptionsRequest{Topic: r.Topic})
+	if err != nil {
+		return nil, err
+	}
+	// pstest also lists subscriptions orphaned by an earlier topic of the
+	// same name; keep those whose topic is this one.
+	var names []string
+	for _, n := range all.(*pb.ListTopicSubscriptionsResponse).Subscriptions {
+		if sub, err := c.g.GetSubscription(ctx, &pb.GetSubscriptionRequest{Subscription: n}); err == nil && sub.Topic == r.Topic {
+			names = append(names, n)
+		}
+	}
+	lo, hi, next2 := page(len(names), from, r.PageSize)
+	return &pb.ListTopicSubscriptionsResponse{Subscriptions: names[lo:hi], NextPageToken: next2}, nil
+}
+
+func (c *conformance) listTopicSnapshots(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.ListTopicSnapshotsRequest)
+	if err := checkTopicName(r.Topic); err != nil {
+		return nil, err
+	}
+	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+		return nil, err
+	}
+	if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic}); err != nil {
+		return nil, err
+	}
+	// The emulator has no snapshots.
+	return &pb.ListTopicSnapshotsResponse{}, nil
+}
+
+func (c *conformance) deleteTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DeleteTopicRequest)
+	if err := checkTopicName(r.Topic); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	delete(c.topicKMS, r.Topic)
+	c.mu.Unlock()
+	c.s.iam.drop(r.Topic)
+	return resp, nil
+}
+
+func (c *conformance) detachSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+	r := req.(*pb.DetachSubscriptionRequest)
+	if err := checkSubName(r.Subscription); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.detached[r.Subscription] = true
+	c.mu.Unlock()
+	return resp, nil
+}
