@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // The IAM rules live here, once: Validate applies them to a configuration,
@@ -267,4 +269,138 @@ func checkMember(m string, live bool) error {
 		}
 	}
 	return fmt.Errorf("invalid member %q: unknown member type %q; want one of %s", m, typ, formats)
+}
+
+// ---- Validate's IAM checks -------------------------------------------------
+//
+// Validate applies the rules above to the iam blocks of a configuration.
+
+// narrowRoles suggests least-privilege roles per resource kind.
+func narrowRoles(k Kind) string {
+	switch k {
+	case KindTopic:
+		return "roles/pubsub.publisher to publish (publishers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
+	case KindSubscription:
+		return "roles/pubsub.subscriber to consume (subscribers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
+	}
+	return "roles/pubsub.viewer to read it (viewers = [...])"
+}
+
+func (v *validator) iam(res Resource) {
+	p := res.Policy()
+	decl := res.Metadata().DeclRange
+	for _, b := range p.Bindings {
+		if b.Additive {
+			continue // pubsubctl's own grants
+		}
+		br := b.Range
+		if isZeroRange(br) {
+			br = decl
+		}
+		memberRange := func(i int) hcl.Range {
+			if i < len(b.MemberRanges) && !isZeroRange(b.MemberRanges[i]) {
+				return b.MemberRanges[i]
+			}
+			return br
+		}
+		if err := ValidRole(b.Role); err != nil {
+			v.errorf(br, "Invalid IAM role", "%s.", capitalize(err.Error()))
+		} else if IsBroadRole(b.Role) && !b.AllowBroad {
+			extra := ""
+			switch b.Role {
+			case "roles/pubsub.admin":
+				extra = " roles/pubsub.admin can also change IAM policies."
+			case "roles/owner", "roles/editor", "roles/viewer":
+				extra = " " + b.Role + " is a primitive role: it reaches far beyond Pub/Sub."
+			}
+			v.errorf(br, "Broad IAM role",
+				"This binding grants %s on %s.%s Grant the narrowest role that does the job: %s. If the broad role is intended, set allow_broad = true in this iam block.",
+				b.Role, describe(res), extra, narrowRoles(res.Address().Kind))
+		}
+		if b.Condition != "" {
+			v.errorf(br, "IAM conditions are not supported",
+				"Pub/Sub resources do not support IAM conditions, so the binding of %s on %s cannot be conditional. Remove the condition; grant the role only to principals that need it at all times.",
+				b.Role, describe(res))
+		}
+		seen := map[string]bool{}
+		for i, mem := range b.Members {
+			r := memberRange(i)
+			if seen[mem] {
+				v.warnf(r, "Duplicate IAM member", "%q is listed more than once for %s; remove the duplicate.", mem, b.Role)
+				continue
+			}
+			seen[mem] = true
+			if err := ValidMember(mem); err != nil {
+				v.errorf(r, "Invalid IAM member", "%s.", capitalize(err.Error()))
+				continue
+			}
+			if b.AllowBroad {
+				continue
+			}
+			switch who := BroadMemberScope(mem); {
+			case IsPublicMember(mem):
+				v.errorf(r, "Public IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If public access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, describe(res))
+			case strings.HasPrefix(mem, "domain:"):
+				v.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If domain-wide access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, describe(res))
+			case who != "":
+				v.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (principal://..., or a principalSet of one group/GROUP or attribute.NAME/VALUE). If pool-wide access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, describe(res))
+			}
+		}
+	}
+}
+
+// flows warns when a principal publishes to a topic and subscribes to one of
+// its subscriptions.
+func (v *validator) flows() {
+	topics := map[string]*Topic{}
+	for _, t := range v.c.Topics {
+		topics[FullName(v.c.Project, KindTopic, t.Name)] = t
+	}
+	for _, s := range v.c.Subscriptions {
+		if s.DerivedFrom != nil {
+			continue
+		}
+		t, ok := topics[s.Topic]
+		if !ok {
+			continue
+		}
+		publishers := map[string]bool{}
+		for _, b := range t.IAM.Bindings {
+			if b.Role == RolePublisher && !b.Additive {
+				for _, mem := range b.Members {
+					publishers[mem] = true
+				}
+			}
+		}
+		if len(publishers) == 0 {
+			continue
+		}
+		warned := map[string]bool{}
+		for _, b := range s.IAM.Bindings {
+			if b.Role != RoleSubscriber || b.Additive {
+				continue
+			}
+			for i, mem := range b.Members {
+				if !publishers[mem] || warned[mem] {
+					continue
+				}
+				warned[mem] = true
+				r := b.Range
+				if i < len(b.MemberRanges) && !isZeroRange(b.MemberRanges[i]) {
+					r = b.MemberRanges[i]
+				} else if isZeroRange(r) {
+					r = s.Meta.DeclRange
+				}
+				v.warnf(r, "Principal publishes and subscribes",
+					"%s publishes to %s and consumes from %s, which reads that topic. One identity on both ends of a flow can acknowledge its own messages unprocessed and widens what a leaked key can do; give the producer and the consumer separate service accounts.",
+					mem, describe(t), describe(s))
+			}
+		}
+	}
 }
