@@ -22,11 +22,12 @@ test-short:
 test-interop:
 	bash interop/run.sh
 
-## lint: gofmt check + go vet.
+## lint: gofmt check + go vet + go.mod/go.sum tidy.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 ## fuzz: a short fuzzing smoke of every fuzz target.
 FUZZTIME ?= 15s
@@ -45,7 +46,7 @@ bench:
 
 ## demo: start the embedded emulator, plan examples/shop, apply it, and show that a second plan has no changes.
 demo: build
-	bash scripts/demo.sh $(BIN)
+	bash examples/demo.sh $(BIN)
 
 clean:
 	rm -rf bin

@@ -5,7 +5,10 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// FormatVersion is the version of the Plan's JSON form (docs/plan-json.md).
+// FormatVersion is the one plan format version: the format_version of the
+// JSON plan (internal/render, docs/plan-json.md) and of the plan inside a
+// saved plan file (internal/savedplan). It changes only when a form changes
+// incompatibly.
 const FormatVersion = "1"
 
 // Action is what apply does to a resource.

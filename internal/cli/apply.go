@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -194,22 +193,12 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 		}
 	}()
 
-	pr := newProgress(rc.stdout, isTerminal(rc.stdout), len(p.Changes)+len(p.IAM), time.Now)
+	pr := render.NewProgress(rc.stdout, isTerminal(rc.stdout), len(p.Changes)+len(p.IAM), time.Now)
 	fmt.Fprintln(rc.stdout)
-	pr.run(time.Second)
-	res := apply.Execute(ctx, client, p, c.options(pr.event))
-	pr.close()
-	fmt.Fprintf(rc.stdout, "\nApply %s: %d applied, %d failed, %d skipped in %s.\n",
-		map[bool]string{true: "complete", false: "finished with errors"}[res.OK()],
-		res.Applied, res.Failed, res.Skipped, res.Elapsed.Round(time.Millisecond))
-	if res.Interrupted {
-		fmt.Fprintln(rc.stdout, "Interrupted: the skipped operations were not started. Run apply again to finish.")
-	}
-	for _, e := range res.Events {
-		if e.Status == apply.Failed {
-			fmt.Fprintf(rc.stderr, "Error: %v\n", e.Err)
-		}
-	}
+	pr.Run(time.Second)
+	res := apply.Execute(ctx, client, p, c.options(pr.Event))
+	pr.Close()
+	render.ApplySummary(rc.stdout, rc.stderr, res)
 	if !res.OK() {
 		return exitCode(ExitError)
 	}
@@ -237,21 +226,6 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 		return err
 	}
 	return exitCode(ExitError)
-}
-
-func writeEvent(w io.Writer, done, total int, e apply.Event) {
-	verb := map[apply.Status]string{apply.Applied: "done", apply.Failed: "FAILED", apply.Skipped: "skipped", apply.Refused: "refused"}[e.Status]
-	line := fmt.Sprintf("[%d/%d] %s %s: %s", done, total, e.Op, e.Address, verb)
-	if e.Status == apply.Applied || e.Status == apply.Failed {
-		line += fmt.Sprintf(" after %s", e.Duration.Round(time.Millisecond))
-	}
-	if e.Attempts > 1 {
-		line += fmt.Sprintf(" (%d attempts)", e.Attempts)
-	}
-	if e.Detail != "" {
-		line += " (" + e.Detail + ")"
-	}
-	fmt.Fprintln(w, line)
 }
 
 // notInEffect fails an apply that changed everything it could while

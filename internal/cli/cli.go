@@ -12,9 +12,6 @@ import (
 	"github.com/mattn/go-isatty"
 )
 
-// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
-var Version = "dev"
-
 // Exit codes.
 const (
 	ExitOK      = 0
@@ -178,13 +175,4 @@ func (rc *runContext) addSecrets(secrets []string) {
 			r.add(secrets)
 		}
 	}
-}
-
-// VersionCmd prints the version.
-type VersionCmd struct{}
-
-// Run prints the version.
-func (VersionCmd) Run(rc *runContext) error {
-	fmt.Fprintf(rc.stdout, "pubsubctl %s\n", Version)
-	return nil
 }

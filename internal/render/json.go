@@ -8,10 +8,6 @@ import (
 	"github.com/pubsubctl/pubsubctl/plan"
 )
 
-// JSONFormatVersion is the format_version of the JSON form JSON writes. It
-// changes only when the form changes incompatibly (docs/plan-json.md).
-const JSONFormatVersion = "1"
-
 // The types below are the JSON form of a plan, version 1. They are
 // documented field by field in docs/plan-json.md and described by
 // docs/plan.schema.json; change all three together. Every field is always
@@ -109,7 +105,7 @@ func JSON(w io.Writer, p *plan.Plan) error {
 func toJSON(p *plan.Plan) jsonPlan {
 	c := p.Counts()
 	out := jsonPlan{
-		FormatVersion: JSONFormatVersion,
+		FormatVersion: plan.FormatVersion,
 		Project:       p.Project,
 		Stack:         p.Stack,
 		Target:        p.Target,

@@ -1,4 +1,4 @@
-package cli
+package render
 
 import (
 	"bytes"
@@ -15,20 +15,20 @@ func TestProgress(t *testing.T) {
 	now := func() time.Time { return clock }
 	topic := model.Address{Kind: model.KindTopic, Name: "orders"}
 	sub := model.Address{Kind: model.KindSubscription, Name: "orders-billing"}
-	events := func(p *progress) {
-		p.event(apply.Event{Address: topic, Op: "create", Status: apply.Started})
-		p.event(apply.Event{Address: sub, Op: "create", Status: apply.Started})
+	events := func(p *Progress) {
+		p.Event(apply.Event{Address: topic, Op: "create", Status: apply.Started})
+		p.Event(apply.Event{Address: sub, Op: "create", Status: apply.Started})
 		clock = clock.Add(3 * time.Second)
-		p.event(apply.Event{Address: topic, Op: "create", Status: apply.Applied, Attempts: 1, Duration: 1500 * time.Millisecond})
-		p.event(apply.Event{Address: sub, Op: "create", Status: apply.Failed, Attempts: 1, Duration: 2 * time.Second})
+		p.Event(apply.Event{Address: topic, Op: "create", Status: apply.Applied, Attempts: 1, Duration: 1500 * time.Millisecond})
+		p.Event(apply.Event{Address: sub, Op: "create", Status: apply.Failed, Attempts: 1, Duration: 2 * time.Second})
 	}
 
 	t.Run("not a terminal: event lines only", func(t *testing.T) {
 		var b bytes.Buffer
-		p := newProgress(&b, false, 2, now)
-		p.run(time.Millisecond)
+		p := NewProgress(&b, false, 2, now)
+		p.Run(time.Millisecond)
 		events(p)
-		p.close()
+		p.Close()
 		want := "[1/2] create topic.orders: done after 1.5s\n[2/2] create subscription.orders-billing: FAILED after 2s\n"
 		if b.String() != want {
 			t.Errorf("got %q, want %q", b.String(), want)
@@ -37,9 +37,9 @@ func TestProgress(t *testing.T) {
 
 	t.Run("terminal: a status line redrawn below the event lines", func(t *testing.T) {
 		var b bytes.Buffer
-		p := newProgress(&b, true, 2, now)
+		p := NewProgress(&b, true, 2, now)
 		events(p)
-		p.close()
+		p.Close()
 		out := b.String()
 		for _, want := range []string{
 			"\r\x1b[K  0/2 done, 1 in flight, 0s elapsed",
