@@ -25,8 +25,9 @@
 //     exactly one top-level message, no imports and field types defined in
 //     the schema (protodef.go);
 //   - an in-memory google.iam.v1.IAMPolicy service for topics, subscriptions
-//     and schemas, with etags, member/role validation and policy bounds
-//     (1,500 principals, 250 groups, 1,024-character members);
+//     and schemas, with etags, member/role validation (role names are
+//     case-sensitive: roles/Editor is refused) and policy bounds (1,500
+//     principals, 250 groups, 1,024-character members);
 //   - the standard gRPC health service;
 //   - fault injection and per-method RPC counters.
 //

@@ -28,13 +28,52 @@ const maxPrincipals = 1500
 var emptyPolicyEtag = []byte{0x00, 0x20, 0x01}
 
 var (
-	roleRE         = regexp.MustCompile(`^(roles|projects/[^/]+/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$`)
 	domainRE       = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
 	deletedRE      = regexp.MustCompile(`^deleted:(user|serviceAccount|group):[^@\s:]+@[^@\s:]+\.[^@\s:?]+\?uid=[0-9]+$`)
 	principalRE    = regexp.MustCompile(`^principal://iam\.googleapis\.com/(locations/global/workforcePools/[^/]+|projects/[0-9]+/locations/global/workloadIdentityPools/[^/]+)/subject/.+$`)
 	principalSetRE = regexp.MustCompile(`^principalSet://(iam\.googleapis\.com/(locations/global/workforcePools/[^/]+|projects/[0-9]+/locations/global/workloadIdentityPools/[^/]+)/(group/.+|attribute\.[^/]+/.+|\*)|cloudresourcemanager\.googleapis\.com/projects/[0-9]+/type/ServiceAccount)$`)
 	permissionRE   = regexp.MustCompile(`^[a-z]+\.[A-Za-z]+\.[A-Za-z]+$`)
 )
+
+// Role names. This is the emulator's own copy of IAM's rule (see doc.go).
+var (
+	// predefinedRoleRE: roles/ then a lower-case service name and dotted
+	// role segments (roles/owner, roles/pubsub.publisher,
+	// roles/cloudbuild.builds.builder; a few real roles start a segment
+	// with a capital, as roles/composer.ServiceAgentV2Ext).
+	predefinedRoleRE = regexp.MustCompile(`^roles/[a-z][a-z0-9]*(\.[A-Za-z][A-Za-z0-9_]*)*$`)
+	// roleCharsRE: roles/ then role-name characters, in any case.
+	roleCharsRE = regexp.MustCompile(`^roles/[A-Za-z0-9_.]+$`)
+	// customRoleRE: projects/P/roles/ID or organizations/ORG/roles/ID.
+	customRoleRE = regexp.MustCompile(`^(projects/[^/]+|organizations/[0-9]+)/roles/[A-Za-z0-9_.]+$`)
+)
+
+// wellKnownRoles are the primitive roles and Pub/Sub's predefined roles,
+// whose miscased spellings checkRole names.
+var wellKnownRoles = []string{
+	"roles/owner", "roles/editor", "roles/viewer",
+	"roles/pubsub.admin", "roles/pubsub.editor", "roles/pubsub.publisher",
+	"roles/pubsub.subscriber", "roles/pubsub.viewer", "roles/pubsub.serviceAgent",
+}
+
+// checkRole refuses a role that is not an IAM role name. Role names are
+// case-sensitive: a miscased predefined role ("roles/Editor",
+// "roles/pubsub.Publisher") names no role and is refused.
+func checkRole(role string) error {
+	const want = "want roles/NAME, projects/P/roles/NAME or organizations/O/roles/NAME"
+	for _, k := range wellKnownRoles {
+		if role != k && strings.EqualFold(role, k) {
+			return invalidf("Invalid role %q: role names are case-sensitive; did you mean %q?", role, k)
+		}
+	}
+	switch {
+	case predefinedRoleRE.MatchString(role), customRoleRE.MatchString(role):
+		return nil
+	case roleCharsRE.MatchString(role):
+		return invalidf("Invalid role %q: a predefined role is roles/ followed by a lower-case service name and dotted role segments, e.g. roles/pubsub.publisher (role names are case-sensitive)", role)
+	}
+	return invalidf("Invalid role %q: %s", role, want)
+}
 
 // validMember reports whether m is an IAM principal identifier.
 func validMember(m string) bool {
@@ -160,8 +199,8 @@ func normalizePolicy(p *iampb.Policy) ([]*iampb.Binding, error) {
 		if b.Condition != nil {
 			return nil, invalidf("Conditional role bindings are not supported on Pub/Sub resources (role %s)", b.Role)
 		}
-		if !roleRE.MatchString(b.Role) {
-			return nil, invalidf("Invalid role %q: want roles/NAME, projects/P/roles/NAME or organizations/O/roles/NAME", b.Role)
+		if err := checkRole(b.Role); err != nil {
+			return nil, err
 		}
 		for _, m := range b.Members {
 			if !validMember(m) {

@@ -213,3 +213,52 @@ func TestIAMResourcesAndValidation(t *testing.T) {
 		}
 	}
 }
+
+// iamRoleCases check SetIamPolicy's role names: case-sensitive, a predefined
+// role is roles/ then a lower-case service name and dotted segments. The
+// accepted roles are every role the repository's tests, test data and
+// examples grant.
+func iamRoleCases() []conformanceCase {
+	refused := []struct{ role, want string }{
+		{"roles/Editor", `role names are case-sensitive; did you mean "roles/editor"?`},
+		{"roles/OWNER", `did you mean "roles/owner"?`},
+		{"roles/Viewer", `did you mean "roles/viewer"?`},
+		{"roles/pubsub.Publisher", `did you mean "roles/pubsub.publisher"?`},
+		{"roles/PubSub.subscriber", `did you mean "roles/pubsub.subscriber"?`},
+		{"roles/Pubsub.viewer", `did you mean "roles/pubsub.viewer"?`},
+		{"roles/pubsub.Admin", `did you mean "roles/pubsub.admin"?`},
+		{"roles/Unknown.role", "lower-case service name"},
+		{"roles/IAM.serviceAccountUser", "lower-case service name"},
+		{"roles/Custom", "lower-case service name"},
+		{"roles/pubsub..publisher", "lower-case service name"},
+		{"roles/pubsub-publisher", "want roles/NAME"},
+	}
+	accepted := []string{
+		"roles/owner", "roles/editor", "roles/viewer", "roles/browser",
+		"roles/pubsub.admin", "roles/pubsub.editor", "roles/pubsub.publisher",
+		"roles/pubsub.subscriber", "roles/pubsub.viewer", "roles/pubsub.serviceAgent",
+		"roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator",
+		"roles/run.invoker", "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+		"roles/bigquery.dataEditor", "roles/storage.objectCreator",
+		"roles/cloudbuild.builds.builder", "roles/composer.ServiceAgentV2Ext",
+		"projects/demo-project/roles/orderAuditor", "projects/demo-project/roles/MyRole",
+		"projects/demo-project/roles/custom_1", "projects/example.com:legacy-proj/roles/custom_role.v2",
+		"organizations/123456789012/roles/auditor", "organizations/42/roles/x.y",
+	}
+	var cases []conformanceCase
+	for _, r := range refused {
+		cases = append(cases, conformanceCase{name: "role " + r.role + " refused", setup: mkTopic(topic),
+			run:  setPolicy(&iampb.Binding{Role: r.role, Members: []string{"group:g@example.com"}}),
+			want: invalidWith(`Invalid role "`+r.role+`"`, r.want)})
+	}
+	for _, r := range accepted {
+		cases = append(cases, conformanceCase{name: "role " + r + " accepted", setup: mkTopic(topic),
+			run:  setPolicy(&iampb.Binding{Role: r, Members: []string{"group:g@example.com"}}),
+			want: wantOK[*iampb.Policy](nil)})
+	}
+	return cases
+}
+
+func TestIAMRoleNames(t *testing.T) {
+	runConformance(t, iamRoleCases())
+}
