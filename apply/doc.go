@@ -16,21 +16,28 @@
 //     Options.Parallelism at a time, started in plan order. A failure skips
 //     every transitive dependent ("dependency topic.x failed") and lets
 //     independent changes finish.
+//   - Verification. Verify re-derives from live state and the configuration
+//     that a plan touches only this stack's resources, writes exactly the
+//     declared values and passes IAM lint (see docs/saved-plans.md); the CLI
+//     runs it, with Check, before executing any plan.
 //   - Idempotency. AlreadyExists on a create reads the resource and accepts
 //     it when it carries this stack's ownership labels and the same immutable
 //     fields (the outcome of an earlier attempt); otherwise the create fails
 //     with "exists but is not managed by this stack". NotFound on a delete is
-//     success. DeadlineExceeded and Unknown on a mutation mean "outcome
-//     unknown": the executor reads the resource back and either accepts the
-//     mutation as applied or retries it.
-//   - Retries. Unavailable and ResourceExhausted are retried everywhere
-//     (ResourceExhausted with a longer floor, since the admin quota window is
-//     a minute), Internal only on reads, Aborted on everything except
-//     SetIamPolicy, with exponential backoff and full jitter. InvalidArgument,
-//     FailedPrecondition, NotFound, AlreadyExists and PermissionDenied are
-//     never retried as such, except NotFound (and FailedPrecondition for IAM)
-//     on a resource this run has just created, which Pub/Sub may not show yet
-//     (eventual consistency), and only a few times.
+//     success. A mutation whose outcome is Unknown (a deadline, or Unknown
+//     from the service) may have taken effect: the executor reads the
+//     resource back and either accepts the mutation as applied or retries it.
+//   - Retries. Every RPC goes through internal/live's one retry policy
+//     (live.Policy: live.Classify turns errors into outcomes; exponential
+//     backoff with full jitter, a longer floor after a quota refusal since
+//     the admin quota window is a minute) with Options' limits: Unavailable
+//     and Throttled are retried everywhere, ServerError only on reads,
+//     Conflict on everything except SetIamPolicy. NotFound, AlreadyExists,
+//     Precondition, Denied and Permanent errors are never retried as such,
+//     except NotFound (and Precondition for IAM) on a resource this run has
+//     just created, which Pub/Sub may not show yet (eventual consistency),
+//     and only a few times. Target's methods make one attempt each, so the
+//     executor's retries are the only ones.
 //   - IAM. Every IAM change is an etag read-modify-write that recomputes the
 //     member diff (iam.Diff, iam.Apply) against the freshly read policy, so
 //     bindings someone else added meanwhile to roles the configuration does
