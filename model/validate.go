@@ -10,7 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Limits of the real service (see the Pub/Sub facts sheet, §3).
+// Limits of the real service, as docs/language.md states them for each
+// field.
 const (
 	minAckDeadline        = 10 * time.Second
 	maxAckDeadline        = 600 * time.Second

@@ -12,10 +12,11 @@ import (
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 )
 
-// Scale benchmarks (facts §9): pstest runs one delivery goroutine per
-// subscription that takes the server-wide lock every 10 ms, so idle CPU and
-// request latency grow with the number of subscriptions. They are slow at
-// 10,000 and are benchmarks only, so the normal test run stays fast. Run:
+// Scale benchmarks (the known limit in doc.go): pstest runs one delivery
+// goroutine per subscription that takes the server-wide lock every 10 ms, so
+// idle CPU and request latency grow with the number of subscriptions. They
+// are slow at 10,000 and are benchmarks only, so the normal test run stays
+// fast. Run:
 //
 //	go test ./internal/emulator -run '^$' -bench 'Subscriptions|IdleCPU|List' -benchtime 1x
 

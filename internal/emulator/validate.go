@@ -13,7 +13,8 @@ import (
 	durpb "google.golang.org/protobuf/types/known/durationpb"
 )
 
-// Limits and defaults of the real service (see the facts sheet, §3).
+// Limits and defaults of the real service: the emulator's own copy, kept
+// independent of pubsubctl's tables (see doc.go).
 const (
 	day = 24 * time.Hour
 
