@@ -1,0 +1,156 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/pubsubctl/pubsubctl/internal/config"
+)
+
+// TestDiagnosticsLikeHCL checks that Diagnostics writes what HCL's own
+// writer writes (plus the one-line header), for every golden diagnostics
+// case: the linear-time writer must not change the output.
+func TestDiagnosticsLikeHCL(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "diagnostics")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		res, diags := config.Load(config.Options{Dir: filepath.Join(root, e.Name())})
+		if len(diags) == 0 || len(diags) > MaxDiagnostics {
+			continue
+		}
+		var files map[string]*hcl.File
+		if res != nil {
+			files = res.Files
+		}
+		for _, color := range []bool{false, true} {
+			var got, want bytes.Buffer
+			if err := Diagnostics(&got, files, diags, Options{Color: color}); err != nil {
+				t.Fatal(err)
+			}
+			hw := hcl.NewDiagnosticTextWriter(&want, files, 0, color)
+			for _, d := range diags {
+				fmt.Fprintln(&want, DiagnosticLine(d))
+				if err := hw.WriteDiagnostic(d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.Contains(got.String(), " more characters)") || strings.Contains(got.String(), " more bytes)") {
+				continue // cut on purpose
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s (color %v): output differs from HCL's writer\n--- got\n%s\n--- want\n%s", e.Name(), color, got.String(), want.String())
+			}
+		}
+		compared++
+	}
+	if compared < 50 {
+		t.Fatalf("compared only %d cases", compared)
+	}
+}
+
+// TestDiagnosticsMultiLineAndContext covers snippets over several lines,
+// context ranges, CRLF line ends and a subject at the end of the file.
+func TestDiagnosticsMultiLineAndContext(t *testing.T) {
+	src := []byte("a = 1\r\nb = [\r\n  1,\r\n  2,\r\n]\r\n\r\nc = 3")
+	f, ds := hclsyntax.ParseConfig(src, "x.hcl", hcl.InitialPos)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	files := map[string]*hcl.File{"x.hcl": f}
+	rng := func(s, e int) *hcl.Range {
+		return &hcl.Range{Filename: "x.hcl", Start: hcl.Pos{Byte: s, Line: 1, Column: 1}, End: hcl.Pos{Byte: e, Line: 1, Column: 1}}
+	}
+	var diags hcl.Diagnostics
+	for _, r := range [][4]int{{0, 1, -1, -1}, {11, 30, -1, -1}, {14, 15, 7, 30}, {6, 7, -1, -1}, {31, 32, -1, -1}, {len(src) - 1, len(src), -1, -1}, {len(src), len(src), -1, -1}} {
+		d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "S", Detail: "D", Subject: rng(r[0], r[1])}
+		if r[2] >= 0 {
+			d.Context = rng(r[2], r[3])
+		}
+		diags = append(diags, d)
+	}
+	var got, want bytes.Buffer
+	if err := Diagnostics(&got, files, diags, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	hw := hcl.NewDiagnosticTextWriter(&want, files, 0, false)
+	for _, d := range diags {
+		fmt.Fprintln(&want, DiagnosticLine(d))
+		_ = hw.WriteDiagnostic(d)
+	}
+	if got.String() != want.String() {
+		t.Errorf("--- got\n%s\n--- want\n%s", got.String(), want.String())
+	}
+}
+
+// TestDiagnosticsBounded: at most MaxDiagnostics are written, quoted
+// values and long lines are cut, and thousands of diagnostics on a large
+// file take linear time.
+func TestDiagnosticsBounded(t *testing.T) {
+	long := strings.Repeat("x", 1<<20)
+	src := []byte("topic \"t\" {\n  labels = { a = \"" + long + "\" }\n}\n" + strings.Repeat("# filler line\n", 20000))
+	f, _ := hclsyntax.ParseConfig(src, "big.hcl", hcl.InitialPos)
+	files := map[string]*hcl.File{"big.hcl": f}
+	var diags hcl.Diagnostics
+	detail := fmt.Sprintf("The value %q of label %q is not valid.", long, "a")
+	for i := 0; i < 5000; i++ {
+		off := 12 + 17 // inside the long value
+		if i%2 == 1 {
+			off = len(src) - 5
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid label value",
+			Detail:   detail,
+			Subject:  &hcl.Range{Filename: "big.hcl", Start: hcl.Pos{Byte: off, Line: 2, Column: off - 11}, End: hcl.Pos{Byte: off + 10, Line: 2, Column: off - 1}},
+		})
+	}
+	diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "W"})
+	var out bytes.Buffer
+	start := time.Now()
+	if err := Diagnostics(&out, files, diags, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("5001 diagnostics on a %d-byte file: %v, %d bytes of output", len(src), time.Since(start), out.Len())
+	s := out.String()
+	if n := strings.Count(s, "error: Invalid label value"); n != MaxDiagnostics {
+		t.Errorf("%d diagnostics written, want %d", n, MaxDiagnostics)
+	}
+	if !strings.Contains(s, "... and 4900 more errors and 1 more warning not shown") {
+		t.Errorf("no closing count line:\n%s", s[len(s)-300:])
+	}
+	if !strings.Contains(s, `"…(1048376 more characters)`) {
+		t.Errorf("quoted value not cut:\n%.600s", s)
+	}
+	if out.Len() > 200*MaxDiagnostics*10 {
+		t.Errorf("%d bytes of output for %d diagnostics", out.Len(), MaxDiagnostics)
+	}
+}
+
+func TestCutQuoted(t *testing.T) {
+	long := strings.Repeat("é", 250)
+	for _, tc := range []struct{ in, want string }{
+		{`short "value" here`, `short "value" here`},
+		{`a "` + long + `" b "c"`, `a "` + strings.Repeat("é", 200) + `"…(50 more characters) b "c"`},
+		{`esc "` + strings.Repeat(`\"`, 201) + `" end`, `esc "` + strings.Repeat(`\"`, 200) + `"…(1 more characters) end`},
+		{`unbalanced "` + long, `unbalanced "` + long},
+	} {
+		if got := CutQuoted(tc.in); got != tc.want {
+			t.Errorf("CutQuoted(%.40q...) = %.300q, want %.300q", tc.in, got, tc.want)
+		}
+	}
+}
