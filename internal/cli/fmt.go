@@ -59,9 +59,14 @@ func (c *FmtCmd) Run(rc *runContext) error {
 	var diags hcl.Diagnostics
 	parsed := map[string]*hcl.File{}
 	for _, name := range files {
-		src, err := os.ReadFile(name)
+		src, err := config.ReadBounded(name, config.MaxFileBytes)
 		if err != nil {
 			return err
+		}
+		if d := config.CheckSource(src, name); d.HasErrors() {
+			parsed[name] = &hcl.File{Bytes: src} // for the snippet
+			diags = append(diags, d...)
+			continue
 		}
 		f, d := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 		parsed[name] = f

@@ -43,6 +43,37 @@ func (d *dec) mark(name string, rng hcl.Range) {
 	}
 }
 
+// markAttr records an argument like mark, and marks it sensitive when its
+// expression refers to a sensitive variable.
+func (d *dec) markAttr(name string, a *hclsyntax.Attribute) {
+	d.mark(name, a.Expr.Range())
+	d.markSensitive(name, a)
+}
+
+// markSensitive marks a field whose expression refers to a sensitive
+// variable. For an object literal (labels = { team = var.x }) only the
+// keys whose item refers to one are marked.
+func (d *dec) markSensitive(name string, a *hclsyntax.Attribute) {
+	if d.meta == nil || !d.l.refsSensitive(a.Expr) {
+		return
+	}
+	if obj, ok := a.Expr.(*hclsyntax.ObjectConsExpr); ok {
+		for _, item := range obj.Items {
+			if !d.l.refsSensitive(item.KeyExpr) && !d.l.refsSensitive(item.ValueExpr) {
+				continue
+			}
+			k, ds := item.KeyExpr.Value(nil)
+			if ds.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+				d.meta.MarkSensitive(d.prefix + name)
+				return
+			}
+			d.meta.MarkSensitive(d.prefix + name + "." + k.AsString())
+		}
+		return
+	}
+	d.meta.MarkSensitive(d.prefix + name)
+}
+
 // value evaluates an argument. ok is false when it is absent, null or
 // failed to evaluate.
 func (d *dec) value(body *hclsyntax.Body, name string) (cty.Value, *hclsyntax.Attribute, bool) {
@@ -54,7 +85,135 @@ func (d *dec) value(body *hclsyntax.Body, name string) (cty.Value, *hclsyntax.At
 	if !ok || v.IsNull() {
 		return cty.NilVal, a, false
 	}
+	if !d.l.countDecoded(v, a.Expr.Range()) {
+		return cty.NilVal, a, false
+	}
+	d.l.addDerivedSecrets(a.Expr, v)
 	return v, a, true
+}
+
+// addDerivedSecrets records the strings of v that derive from a sensitive
+// variable: all of them, or for an object or tuple literal only those of
+// the items that refer to one.
+func (l *loader) addDerivedSecrets(expr hcl.Expression, v cty.Value) {
+	if !l.refsSensitive(expr) {
+		return
+	}
+	add := func(s string) { l.secrets = append(l.secrets, s) }
+	ty := v.Type()
+	switch e := expr.(type) {
+	case *hclsyntax.ObjectConsExpr:
+		if !ty.IsMapType() && !ty.IsObjectType() {
+			break
+		}
+		for _, item := range e.Items {
+			if !l.refsSensitive(item.KeyExpr) && !l.refsSensitive(item.ValueExpr) {
+				continue
+			}
+			l.addSensitiveRange(hcl.RangeBetween(item.KeyExpr.Range(), item.ValueExpr.Range()))
+			k, ds := item.KeyExpr.Value(nil)
+			if ds.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+				l.addSensitiveRange(expr.Range())
+				addStrings(v, add)
+				return
+			}
+			if l.refsSensitive(item.KeyExpr) {
+				add(k.AsString())
+			}
+			if ty.IsMapType() && v.HasIndex(k).True() {
+				addStrings(v.Index(k), add)
+			} else if ty.IsObjectType() && ty.HasAttribute(k.AsString()) {
+				addStrings(v.GetAttr(k.AsString()), add)
+			}
+		}
+		return
+	case *hclsyntax.TupleConsExpr:
+		if (ty.IsListType() || ty.IsTupleType()) && v.LengthInt() == len(e.Exprs) {
+			for i, x := range e.Exprs {
+				if l.refsSensitive(x) {
+					l.addSensitiveRange(x.Range())
+					addStrings(v.Index(cty.NumberIntVal(int64(i))), add)
+				}
+			}
+			return
+		}
+	}
+	l.addSensitiveRange(expr.Range())
+	addStrings(v, add)
+}
+
+// addSensitiveRange records the source range of an expression whose value
+// derives from a sensitive variable: diagnostics about it do not quote
+// anything (see redactDiagnostics).
+func (l *loader) addSensitiveRange(r hcl.Range) {
+	if l.sensitiveRanges == nil {
+		l.sensitiveRanges = map[hcl.Range]bool{}
+	}
+	l.sensitiveRanges[r] = true
+}
+
+// countDecoded adds the strings of a decoded value to MaxDecodedBytes.
+func (l *loader) countDecoded(v cty.Value, rng hcl.Range) bool {
+	l.decoded += stringBytes(v)
+	return l.checkDecoded(rng)
+}
+
+func (l *loader) checkDecoded(rng hcl.Range) bool {
+	if l.decoded <= MaxDecodedBytes {
+		return true
+	}
+	if !l.decodedOver {
+		l.decodedOver = true
+		l.errorf(rng, "Configuration too large",
+			"The string values of this configuration's resources add up to more than %s (a value used by many resources counts once for each), the limit for one configuration. Values this large are not Pub/Sub settings; check for a value repeated by for_each or defaults.",
+			humanBytes(MaxDecodedBytes))
+	}
+	return false
+}
+
+// stringBytes is the total length of the strings in a value.
+func stringBytes(v cty.Value) int64 {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	if !v.IsKnown() || v.IsNull() {
+		return 0
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return int64(len(v.AsString()))
+	case ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType():
+		n := int64(0)
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if ty.IsMapType() || ty.IsObjectType() {
+				n += int64(len(k.AsString()))
+			}
+			n += stringBytes(e)
+		}
+		return n
+	}
+	return 0
+}
+
+// countDefaults adds the defaults block's labels, which ApplyDefaults
+// copies into every topic or subscription, to MaxDecodedBytes.
+func (l *loader) countDefaults(cfg *model.Config, def *model.Defaults) {
+	if def == nil || l.defaults == nil {
+		return
+	}
+	size := func(m map[string]string) int64 {
+		n := int64(0)
+		for k, v := range m {
+			n += int64(len(k) + len(v))
+		}
+		return n
+	}
+	// Once per resource besides the one count of decoding.
+	l.decoded += size(def.Topic.Labels) * int64(max(len(cfg.Topics)-1, 0))
+	l.decoded += size(def.Subscription.Labels) * int64(max(len(cfg.Subscriptions)-1, 0))
+	l.checkDecoded(l.defaults.TypeRange)
 }
 
 func (d *dec) str(body *hclsyntax.Body, name string, dst *string) bool {
@@ -67,7 +226,7 @@ func (d *dec) str(body *hclsyntax.Body, name string, dst *string) bool {
 		return false
 	}
 	*dst = v.AsString()
-	d.mark(name, a.Expr.Range())
+	d.markAttr(name, a)
 	return true
 }
 
@@ -81,7 +240,7 @@ func (d *dec) boolean(body *hclsyntax.Body, name string, dst *bool) bool {
 		return false
 	}
 	*dst = v.True()
-	d.mark(name, a.Expr.Range())
+	d.markAttr(name, a)
 	return true
 }
 
@@ -106,7 +265,7 @@ func (d *dec) duration(body *hclsyntax.Body, name string, dst *time.Duration) bo
 		return false
 	}
 	*dst = dur
-	d.mark(name, a.Expr.Range())
+	d.markAttr(name, a)
 	return true
 }
 
@@ -130,7 +289,7 @@ func (d *dec) integer(body *hclsyntax.Body, name string, dst *int64) bool {
 		return false
 	}
 	*dst = i
-	d.mark(name, a.Expr.Range())
+	d.markAttr(name, a)
 	return true
 }
 
@@ -181,6 +340,7 @@ func (d *dec) stringMap(body *hclsyntax.Body, name string) (map[string]string, b
 		}
 		d.mark(name+"."+k, r)
 	}
+	d.markSensitive(name, a)
 	return out, true
 }
 
@@ -225,6 +385,7 @@ func (d *dec) stringList(body *hclsyntax.Body, name string) ([]string, []hcl.Ran
 		out = append(out, e.AsString())
 	}
 	whole := a.Expr.Range()
+	d.markSensitive(name, a)
 	ranges := make([]hcl.Range, len(out))
 	tup, isTuple := a.Expr.(*hclsyntax.TupleConsExpr)
 	for i := range ranges {
@@ -265,7 +426,7 @@ func (d *dec) name(body *hclsyntax.Body, attr string, kind model.Kind, dst *stri
 		return false
 	}
 	*dst = full
-	d.mark(attr, a.Expr.Range())
+	d.markAttr(attr, a)
 	return true
 }
 

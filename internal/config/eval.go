@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -159,6 +160,8 @@ func (l *loader) resolveProject(at hcl.Range) (string, bool) {
 		if a := l.pubsubctl.Body.Attributes["project"]; a != nil {
 			v, ok := l.eval(a.Expr, scope{roots: rootAll, where: "the project argument"})
 			switch {
+			case ok && !l.checkNotSensitive(a, "the project"):
+				blockFailed = true
 			case !ok:
 				blockFailed = true
 			case v.IsNull():
@@ -183,7 +186,9 @@ func (l *loader) resolveProject(at hcl.Range) (string, bool) {
 	case l.env[EnvGoogleProject] != "":
 		l.project = l.env[EnvGoogleProject]
 	case l.pubsubctl == nil:
-		return "", false // already reported: the pubsubctl block is missing
+		// The missing block was reported; check the rest with a
+		// placeholder.
+		l.project = placeholderProject
 	default:
 		l.errorf(l.pubsubctl.TypeRange, "No project set",
 			"pubsubctl needs the Google Cloud project to manage. Set it with --project, with project = \"...\" in the pubsubctl block, or with the %s or %s environment variable.", EnvProject, EnvGoogleProject)
@@ -213,7 +218,13 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 	body := n.block.Body
 	nameAttr := body.Attributes["name"]
 	fe := body.Attributes["for_each"]
+	if nameAttr != nil && !l.checkNotSensitive(nameAttr, "the name") {
+		return n.ref
+	}
 	if fe == nil {
+		if !l.countInstances(n, 1, n.block.DefRange()) {
+			return n.ref
+		}
 		inst := &instance{name: n.label, ok: true}
 		if nameAttr != nil {
 			inst.name, inst.ok = l.instanceName(n, nameAttr, inst)
@@ -229,6 +240,9 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 	if !ok {
 		return n.ref
 	}
+	if !l.checkNotSensitive(fe, "for_each") {
+		return n.ref
+	}
 	insts, ok := l.forEachInstances(fe, v)
 	if !ok {
 		return n.ref
@@ -238,7 +252,10 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 			"%s sets for_each, so every instance needs its own Pub/Sub name: add a name argument that uses each.key, e.g. name = \"%s-${each.key}\".", n, n.label)
 		return n.ref
 	}
-	names := map[string]cty.Value{}
+	if !l.countInstances(n, len(insts), fe.Expr.Range()) {
+		return n.ref
+	}
+	names := make(map[string]cty.Value, len(insts))
 	for _, inst := range insts {
 		inst.name, inst.ok = l.instanceName(n, nameAttr, inst)
 		if inst.ok {
@@ -287,6 +304,12 @@ func (l *loader) forEachInstances(fe *hclsyntax.Attribute, v cty.Value) ([]*inst
 		l.errorf(rng, "Invalid for_each argument", "The for_each value is null; use a map or a set of strings.")
 		return nil, false
 	}
+	if n := lengthOf(v); n > MaxForEachInstances {
+		l.errorf(rng, "Too many for_each instances",
+			"This for_each has %s keys; at most %s are allowed (Pub/Sub allows at most 10,000 topics, 10,000 subscriptions and 10,000 schemas per project).",
+			thousands(int64(n)), thousands(MaxForEachInstances))
+		return nil, false
+	}
 	var out []*instance
 	switch {
 	case ty.IsSetType() && v.LengthInt() == 0:
@@ -325,6 +348,23 @@ func (l *loader) forEachInstances(fe *hclsyntax.Attribute, v cty.Value) ([]*inst
 	return out, true
 }
 
+// countInstances adds n instances of a resource to its kind's count and
+// reports whether the count is still within MaxResourcesPerKind.
+func (l *loader) countInstances(n *resourceNode, count int, rng hcl.Range) bool {
+	before := l.kindCount[n.kind]
+	l.kindCount[n.kind] = before + count
+	if before+count <= MaxResourcesPerKind {
+		return true
+	}
+	if before <= MaxResourcesPerKind {
+		// Reported once per kind, where the limit was crossed.
+		l.errorf(rng, "Too many "+n.kind.Collection(),
+			"With %s, this configuration declares more than %s %s; Pub/Sub allows at most %s per project, so it could never be applied.",
+			n, thousands(MaxResourcesPerKind), n.kind.Collection(), thousands(MaxResourcesPerKind))
+	}
+	return false
+}
+
 func eachValue(key string, v cty.Value) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": v})
 }
@@ -355,29 +395,137 @@ func (l *loader) baseContext() *hcl.EvalContext {
 // reported) or depended on a value that failed earlier; the caller must
 // then ignore the expression.
 func (l *loader) eval(expr hcl.Expression, sc scope) (cty.Value, bool) {
+	// Once every name is resolved, an expression that does not use each
+	// has the same value for every for_each instance: evaluate it once.
+	// (Its diagnostics would be the same too, and are reported once.)
+	memo := l.base != nil && !l.usesEach(expr)
+	if memo {
+		if m, ok := l.memo[expr]; ok {
+			return m.v, m.ok
+		}
+	}
+	v, ok := l.evalOnce(expr, sc)
+	if memo {
+		if l.memo == nil {
+			l.memo = map[hcl.Expression]memoValue{}
+		}
+		l.memo[expr] = memoValue{v, ok}
+	}
+	return v, ok
+}
+
+type memoValue struct {
+	v  cty.Value
+	ok bool
+}
+
+// usesEach reports whether an expression refers to each.key or each.value.
+func (l *loader) usesEach(expr hcl.Expression) bool {
+	if u, ok := l.eachMemo[expr]; ok {
+		return u
+	}
+	u := false
+	for _, t := range expr.Variables() {
+		if t.RootName() == "each" {
+			u = true
+			break
+		}
+	}
+	if l.eachMemo == nil {
+		l.eachMemo = map[hcl.Expression]bool{}
+	}
+	l.eachMemo[expr] = u
+	return u
+}
+
+func (l *loader) evalOnce(expr hcl.Expression, sc scope) (cty.Value, bool) {
 	ctx, ok := l.context(expr, sc)
 	if !ok {
 		return cty.DynamicVal, false
 	}
 	v, ds := expr.Value(ctx)
-	if len(ds) > 0 && l.refsSensitive(expr) {
+	if len(ds) > 0 {
+		sensitive := l.refsSensitive(expr)
+		if sensitive {
+			l.addSensitiveRange(expr.Range())
+		}
 		for _, d := range ds {
-			d.Expression, d.EvalContext = nil, nil
+			fixLimitDiag(d)
+			if sensitive || isInternalExpr(d.Expression) {
+				d.Expression, d.EvalContext = nil, nil
+			}
 		}
 	}
 	l.addAll(ds)
 	if ds.HasErrors() || !v.IsWhollyKnown() {
 		return cty.DynamicVal, false
 	}
+	if _, isRef := hcl.UnwrapExpression(expr).(*hclsyntax.ScopeTraversalExpr); !isRef {
+		// References are parts of values checked when they were made.
+		if err := checkValue(v); err != nil {
+			l.limitError(expr.Range(), err)
+			return cty.DynamicVal, false
+		}
+	}
 	return v, true
+}
+
+// limitError reports an exceeded limit at rng.
+func (l *loader) limitError(rng hcl.Range, err error) {
+	summary, detail := "Limit exceeded", err.Error()
+	var le *limitError
+	if errors.As(err, &le) {
+		summary, detail = le.summary, le.detail+"."
+	}
+	l.errorf(rng, summary, "%s", detail)
+}
+
+// isInternalExpr reports whether an expression is one of instrument's
+// internal calls, whose "with ..." values would only confuse.
+func isInternalExpr(e hcl.Expression) bool {
+	se, ok := e.(hclsyntax.Expression)
+	return ok && isInternalCall(se)
 }
 
 // refsSensitive reports whether expr refers to a sensitive variable or to
 // a local derived from one.
 func (l *loader) refsSensitive(expr hcl.Expression) bool {
+	if expr == nil {
+		return false
+	}
+	if l.base == nil {
+		return l.refsSensitiveNow(expr)
+	}
+	// Every local is resolved: the answer no longer changes.
+	if s, ok := l.sensMemo[expr]; ok {
+		return s
+	}
+	s := l.refsSensitiveNow(expr)
+	if l.sensMemo == nil {
+		l.sensMemo = map[hcl.Expression]bool{}
+	}
+	l.sensMemo[expr] = s
+	return s
+}
+
+func (l *loader) refsSensitiveNow(expr hcl.Expression) bool {
 	for _, t := range expr.Variables() {
 		name, _, ok := attrStep(t)
 		if !ok {
+			// var or local as a whole, or indexed by a computed key: it
+			// may be any of them.
+			switch t.RootName() {
+			case "var":
+				if l.anySensitive() {
+					return true
+				}
+			case "local":
+				for _, n := range l.localOrder {
+					if n.sensitive {
+						return true
+					}
+				}
+			}
 			continue
 		}
 		switch t.RootName() {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,6 +37,9 @@ type Result struct {
 	Defaults  *model.Defaults
 	Files     map[string]*hcl.File // filename -> parsed file, for diagnostic snippets
 	Variables []Variable           // name, value (cty.Value), sensitive, source (default/var-file/env/flag)
+
+	secrets  []string // see Secrets
+	redactor *strings.Replacer
 }
 
 // VariableSource says where a variable's value came from.
@@ -73,6 +77,14 @@ const (
 	internalErrorText = "Internal error while loading the configuration"
 )
 
+// Placeholders used when the pubsubctl block is missing, so that the rest
+// of the configuration is still checked (the missing block is an error,
+// so they never reach Pub/Sub).
+const (
+	placeholderProject = "placeholder-project"
+	placeholderStack   = "placeholder"
+)
+
 // Load parses and evaluates a configuration, checks references, applies
 // defaults (model.ApplyDefaults) and runs model.Validate, returning all
 // diagnostics. Result is non-nil whenever parsing got far enough (Files are
@@ -96,6 +108,10 @@ func Load(opts Options) (res *Result, diags hcl.Diagnostics) {
 	}()
 	res = l.load()
 	diags = dedupe(l.diags)
+	for _, d := range diags {
+		fixLimitDiag(d)
+	}
+	l.redactDiagnostics(diags, res)
 	for _, d := range diags {
 		if d.Subject == nil {
 			r := l.fallbackRange()
@@ -149,6 +165,22 @@ type loader struct {
 
 	stack []string         // nodes being evaluated, for cycle messages
 	base  *hcl.EvalContext // full context, once every name is resolved
+
+	tokens        int    // tokens of all files read so far (MaxConfigTokens)
+	budget        budget // evaluation budget (MaxForIterations, MaxBuiltBytes, templates)
+	decoded       int64  // bytes of strings decoded into resources (MaxDecodedBytes)
+	decodedOver   bool   // MaxDecodedBytes was reported
+	kindCount     map[model.Kind]int
+	placeholder   bool // the pubsubctl block is missing: placeholder project and stack
+	varFileFailed bool // a --var-file could not be read or parsed
+	missingBlock  *hcl.Diagnostic
+	secrets       []string // values derived from sensitive variables, see Result.Secrets
+
+	sensitiveRanges map[hcl.Range]bool // expressions with sensitive values
+
+	memo     map[hcl.Expression]memoValue // see eval
+	eachMemo map[hcl.Expression]bool
+	sensMemo map[hcl.Expression]bool
 }
 
 func newLoader(opts Options) *loader {
@@ -165,13 +197,17 @@ func newLoader(opts Options) *loader {
 		opts:      opts,
 		dir:       dir,
 		env:       map[string]string{},
-		funcs:     functions(dir),
 		parser:    hclparse.NewParser(),
 		files:     map[string]*hcl.File{},
 		bad:       map[*hclsyntax.Block]bool{},
 		vars:      map[string]*variable{},
 		locals:    map[string]*localNode{},
 		resources: map[model.Kind]map[string]*resourceNode{},
+		kindCount: map[model.Kind]int{},
+	}
+	l.funcs = l.internalFunctions()
+	for name, f := range functions(dir) {
+		l.funcs[name] = l.guardFunction(name, f)
 	}
 	for _, kv := range opts.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -252,8 +288,13 @@ func (l *loader) load() *Result {
 	}
 	switch len(pubsubctlBlocks) {
 	case 0:
+		// One error, then everything else is checked as if the block
+		// named a placeholder project and stack, so that all problems
+		// show at once.
 		l.errorf(l.fallbackRange(), "Missing pubsubctl block",
-			"A configuration needs exactly one pubsubctl block naming its stack, e.g.\n\n  pubsubctl {\n    project = \"my-project\"\n    stack   = \"shop\"\n  }")
+			"A configuration needs exactly one pubsubctl block naming its stack, e.g.\n\n  pubsubctl {\n    project = \"my-project\"\n    stack   = \"shop\"\n  }\n\nThe rest of the configuration was checked with a placeholder project and stack.")
+		l.missingBlock = l.diags[len(l.diags)-1]
+		l.placeholder = true
 	default:
 		l.pubsubctl = pubsubctlBlocks[0]
 		for _, b := range pubsubctlBlocks[1:] {
@@ -281,7 +322,8 @@ func (l *loader) load() *Result {
 	for _, n := range l.resOrder {
 		l.decodeResource(cfg, n)
 	}
-	decodeFailed := l.diags.HasErrors()
+	l.countDefaults(cfg, defaults)
+	decodeFailed := l.hasErrorsBesidesMissingBlock()
 	model.ApplyDefaults(cfg, defaults)
 	copyDefaultRanges(cfg, defaults)
 	if !decodeFailed {
@@ -289,7 +331,20 @@ func (l *loader) load() *Result {
 	}
 	res.Config = cfg
 	res.Defaults = defaults
+	res.secrets = l.collectSecrets(cfg)
 	return res
+}
+
+// hasErrorsBesidesMissingBlock reports whether decoding found an error
+// other than a missing pubsubctl block (which is replaced by placeholders
+// so that validation still runs).
+func (l *loader) hasErrorsBesidesMissingBlock() bool {
+	for _, d := range l.diags {
+		if d.Severity == hcl.DiagError && d != l.missingBlock {
+			return true
+		}
+	}
+	return false
 }
 
 // parseFiles reads and parses every *.hcl file of the directory in name
@@ -304,6 +359,13 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 		}
 		names = []string{l.single}
 	}
+	if l.single == "" {
+		if fi, err := os.Stat(l.dir); err == nil && !fi.IsDir() {
+			l.errorf(l.fallbackRange(), "Not a configuration",
+				"%s is %s; pass a configuration directory or a single .hcl file.", l.dir, describeMode(fi.Mode()))
+			return nil
+		}
+	}
 	entries, err := os.ReadDir(l.dir)
 	if err != nil {
 		l.errorf(l.fallbackRange(), "Cannot read configuration directory", "%v", err)
@@ -317,11 +379,29 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 		if !strings.HasSuffix(name, ".hcl") || strings.HasPrefix(name, ".") {
 			continue
 		}
+		if e.IsDir() {
+			continue // a subdirectory, even if its name ends in .hcl
+		}
 		if !e.Type().IsRegular() {
-			if e.Type()&os.ModeSymlink == 0 {
+			// Symbolic links are followed; a link to a directory is a
+			// subdirectory. Anything else (a dangling link, a link loop,
+			// a named pipe, a device) is an error, not silently skipped.
+			p := filepath.Join(l.dir, name)
+			fi, err := os.Stat(p)
+			switch {
+			case err != nil && e.Type()&os.ModeSymlink != 0:
+				l.errorf(hcl.Range{Filename: filepath.Join(l.opts.Dir, name), Start: hcl.InitialPos, End: hcl.InitialPos},
+					"Cannot read configuration file", "%s is a symbolic link that cannot be followed (%v). Fix or remove the link.", name, linkProblem(p, err))
 				continue
-			}
-			if fi, err := os.Stat(filepath.Join(l.dir, name)); err != nil || !fi.Mode().IsRegular() {
+			case err != nil:
+				l.errorf(hcl.Range{Filename: filepath.Join(l.opts.Dir, name), Start: hcl.InitialPos, End: hcl.InitialPos},
+					"Cannot read configuration file", "%v", err)
+				continue
+			case fi.IsDir():
+				continue
+			case !fi.Mode().IsRegular():
+				l.errorf(hcl.Range{Filename: filepath.Join(l.opts.Dir, name), Start: hcl.InitialPos, End: hcl.InitialPos},
+					"Cannot read configuration file", "%s is %s, not a regular file; configuration files must be regular files.", name, describeMode(fi.Mode()))
 				continue
 			}
 		}
@@ -329,12 +409,15 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
+		if l.diags.HasErrors() {
+			return nil
+		}
 		l.errorf(l.fallbackRange(), "No configuration files",
 			"The directory %q contains no *.hcl files. Run pubsubctl in a configuration directory or pass its path.", l.dir)
 		return nil
 	}
 	var bodies []*hclsyntax.Body
-	parseErrors := false
+	parseErrors := l.diags.HasErrors()
 	for _, name := range names {
 		filename := filepath.Join(l.opts.Dir, name)
 		if l.single != "" {
@@ -343,19 +426,15 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 		if l.first == "" {
 			l.first = filename
 		}
-		src, err := os.ReadFile(filepath.Join(l.dir, name))
+		src, err := ReadBounded(filepath.Join(l.dir, name), MaxFileBytes)
 		if err != nil {
 			l.errorf(hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-				"Cannot read configuration file", "%v", err)
+				"Cannot read configuration file", "%s.", fileErrorText(err, "configuration file"))
 			parseErrors = true
 			continue
 		}
-		f, ds := l.parser.ParseHCL(src, filename)
-		l.addAll(ds)
-		if f != nil {
-			l.files[filename] = f
-		}
-		if ds.HasErrors() || f == nil {
+		f, ok := l.parseHCL(src, filename)
+		if !ok {
 			parseErrors = true
 			continue
 		}
@@ -364,12 +443,58 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 			parseErrors = true
 			continue
 		}
+		l.instrument(body)
 		bodies = append(bodies, body)
 	}
 	if parseErrors {
 		return nil
 	}
 	return bodies
+}
+
+// parseHCL checks src against the source limits and parses it.
+func (l *loader) parseHCL(src []byte, filename string) (*hcl.File, bool) {
+	n, d := scanSource(src, filename, hcl.InitialPos, scanHCL, l.tokenBudget())
+	l.tokens += n
+	if d != nil {
+		l.add(d)
+		l.files[filename] = &hcl.File{Bytes: src} // for the snippet
+		return nil, false
+	}
+	f, ds := l.parser.ParseHCL(src, filename)
+	l.addAll(ds)
+	if f != nil {
+		l.files[filename] = f
+	}
+	return f, f != nil && !ds.HasErrors()
+}
+
+// tokenBudget is how many tokens the next file may have.
+func (l *loader) tokenBudget() int {
+	return min(MaxFileTokens, MaxConfigTokens-l.tokens)
+}
+
+// linkProblem says why a symbolic link cannot be followed.
+func linkProblem(p string, err error) string {
+	target, lerr := os.Readlink(p)
+	switch {
+	case lerr != nil:
+		return err.Error()
+	case os.IsNotExist(err):
+		return fmt.Sprintf("its target %s does not exist", target)
+	case strings.Contains(err.Error(), "too many levels of symbolic links"):
+		return fmt.Sprintf("it points to %s, which leads back to itself (a link loop)", target)
+	}
+	return fmt.Sprintf("it points to %s: %v", target, err)
+}
+
+// fileErrorText describes a ReadBounded error.
+func fileErrorText(err error, what string) string {
+	var tooLarge *FileTooLargeError
+	if errors.As(err, &tooLarge) {
+		return fmt.Sprintf("%v for a %s", err, what)
+	}
+	return err.Error()
 }
 
 // dedupe drops diagnostics identical to an earlier one (for_each instances
@@ -400,13 +525,16 @@ func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 // defaults block, so that a diagnostic about such a value shows where it
 // was written.
 func copyDefaultRanges(cfg *model.Config, d *model.Defaults) {
-	if d == nil || len(d.Meta.Ranges) == 0 {
+	if d == nil || len(d.Meta.Ranges) == 0 && len(d.Meta.Sensitive) == 0 {
 		return
 	}
 	fix := func(m *model.Meta, prefix string) {
 		for path, src := range m.Provenance {
 			if src != model.SourceDefaults {
 				continue
+			}
+			if d.Meta.IsSensitive(prefix + path) {
+				m.MarkSensitive(path)
 			}
 			if _, ok := m.Ranges[path]; ok {
 				continue

@@ -16,6 +16,9 @@ import (
 func (l *loader) decodePubsubctl(cfg *model.Config) {
 	b := l.pubsubctl
 	if b == nil {
+		if l.placeholder {
+			cfg.Stack = placeholderStack
+		}
 		return
 	}
 	cfg.Meta.DeclRange = b.TypeRange
@@ -23,7 +26,12 @@ func (l *loader) decodePubsubctl(cfg *model.Config) {
 		cfg.Meta.Set("project", model.SourceUser, l.projectRange)
 	}
 	d := &dec{l: l, sc: scope{roots: rootAll, where: "the pubsubctl block"}, meta: &cfg.Meta}
-	d.str(b.Body, "stack", &cfg.Stack)
+	if l.checkNotSensitive(b.Body.Attributes["stack"], "the stack") {
+		d.str(b.Body, "stack", &cfg.Stack)
+	}
+	if !l.checkNotSensitive(b.Body.Attributes["project_number"], "the project number") {
+		return
+	}
 	v, a, ok := d.value(b.Body, "project_number")
 	if !ok {
 		return
@@ -42,7 +50,7 @@ func (l *loader) decodePubsubctl(cfg *model.Config) {
 		l.typeError(a, "string", v)
 		return
 	}
-	d.mark("project_number", a.Expr.Range())
+	d.markAttr("project_number", a)
 }
 
 // decodeDefaults decodes the defaults block; without one it returns empty
@@ -283,7 +291,7 @@ func (d *dec) expiration(body *hclsyntax.Body, name string, dst *model.Expiratio
 		}
 		*dst = model.Expiration{TTL: ttl}
 	}
-	d.mark(name, a.Expr.Range())
+	d.markAttr(name, a)
 	return true
 }
 
@@ -328,7 +336,7 @@ func (d *dec) retryPolicy(body *hclsyntax.Body) (rp *model.RetryPolicy, off bool
 	case !ok:
 		return nil, false
 	case a != nil:
-		d.mark("retry_policy", a.Expr.Range())
+		d.markAttr("retry_policy", a)
 		return nil, true
 	case b != nil:
 		d.markBlock("retry_policy", b)
@@ -351,7 +359,7 @@ func (d *dec) deadLetter(body *hclsyntax.Body) (dl *model.DeadLetter, off *model
 	case !ok:
 		return nil, nil, false
 	case a != nil:
-		d.mark("dead_letter", a.Expr.Range())
+		d.markAttr("dead_letter", a)
 		return nil, &model.OptOut{}, false
 	case b == nil:
 		return nil, nil, false

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // variable is a declared input variable while it is being resolved.
@@ -23,7 +21,8 @@ type variable struct {
 	raw        cty.Value // highest-precedence value, before conversion
 	rawRange   hcl.Range
 	hasRaw     bool
-	ok         bool // Value is valid
+	ok         bool     // Value is valid
+	rawTexts   []string // texts given for a sensitive variable (--var, environment)
 }
 
 func (l *loader) declareVariable(b *hclsyntax.Block) {
@@ -74,6 +73,9 @@ func (l *loader) declareVariable(b *hclsyntax.Block) {
 		}
 	}
 	if a := body.Attributes["default"]; a != nil {
+		if v.Sensitive {
+			l.maskSource(a.Expr.Range())
+		}
 		d, ok := l.eval(a.Expr, scope{where: "a variable's default"})
 		if !ok {
 			v.failed = true
@@ -123,6 +125,8 @@ func (l *loader) resolveVariables() {
 		switch {
 		case v.failed:
 			continue
+		case !v.hasRaw && l.varFileFailed:
+			continue // the value may be in the variable file that failed
 		case !v.hasRaw:
 			l.errorf(v.DeclRange, "No value for required variable",
 				"The variable %q has no default, so it needs a value: pass --var %s=VALUE, put %s = VALUE in a --var-file, or set the environment variable %s%s.",
@@ -133,7 +137,13 @@ func (l *loader) resolveVariables() {
 		if v.tyDefaults != nil {
 			val = v.tyDefaults.Apply(val)
 		}
-		conv, err := convert.Convert(val, v.Type)
+		conv, err := convertValue(val, v.Type)
+		if err == nil {
+			err = checkValue(conv)
+			if le, ok := err.(*limitError); ok {
+				err = fmt.Errorf("%s", strings.TrimSuffix(le.detail, "."))
+			}
+		}
 		if err != nil {
 			from := "its default"
 			if v.Source != SourceDefault {
@@ -163,15 +173,30 @@ func (l *loader) resolveVariables() {
 // readVarFile reads a --var-file: name = value lines (HCL), or a JSON
 // object when the name ends in .json. Values must be literals.
 func (l *loader) readVarFile(path string) {
-	src, err := os.ReadFile(path)
+	src, err := ReadBounded(path, MaxFileBytes)
 	if err != nil {
 		l.errorf(hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
-			"Cannot read variable file", "--var-file %s: %v", path, err)
+			"Cannot read variable file", "--var-file %s: %s.", path, fileErrorText(err, "variable file"))
+		l.varFileFailed = true
+		return
+	}
+	kind := scanHCL
+	if strings.HasSuffix(path, ".json") {
+		kind = scanJSON
+	}
+	n, d := scanSource(src, path, hcl.InitialPos, kind, l.tokenBudget())
+	l.tokens += n
+	if d != nil {
+		l.varFileFailed = true
+		l.add(d)
+		if !l.anySensitive() {
+			l.files[path] = &hcl.File{Bytes: src} // for the snippet
+		}
 		return
 	}
 	var f *hcl.File
 	var ds hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
+	if kind == scanJSON {
 		f, ds = l.parser.ParseJSON(src, path)
 	} else {
 		f, ds = l.parser.ParseHCL(src, path)
@@ -181,8 +206,14 @@ func (l *loader) readVarFile(path string) {
 	}
 	l.addAll(ds)
 	if ds.HasErrors() || f == nil {
+		l.varFileFailed = true
+		if f != nil && l.anySensitive() {
+			// The broken text may hold a secret: no snippets of it.
+			l.files[path] = &hcl.File{Body: f.Body}
+		}
 		return
 	}
+
 	attrs, ds := f.Body.JustAttributes()
 	l.addAll(ds)
 	list := make([]*hcl.Attribute, 0, len(attrs))
@@ -202,7 +233,20 @@ func (l *loader) readVarFile(path string) {
 			})
 			continue
 		}
+		if v.Sensitive {
+			l.maskSource(a.Expr.Range())
+		}
+		if se, ok := a.Expr.(hclsyntax.Expression); ok && !l.checkLiteralExpr(se) {
+			v.failed = true
+			continue
+		}
 		val, ds := a.Expr.Value(nil)
+		for _, d := range ds {
+			fixLimitDiag(d)
+			if v.Sensitive {
+				d.Expression, d.EvalContext = nil, nil
+			}
+		}
 		l.addAll(ds)
 		if ds.HasErrors() {
 			v.failed = true
@@ -219,19 +263,49 @@ func (l *loader) readVarFile(path string) {
 // literal expression and taken as a string otherwise.
 func (l *loader) setRaw(v *variable, raw string, src VariableSource, srcName string) {
 	filename := fmt.Sprintf("<value for var.%s from %s>", v.Name, srcName)
-	if !v.Sensitive {
+	if v.Sensitive {
+		v.rawTexts = append(v.rawTexts, raw)
+	} else {
 		// Lets diagnostics show the text; never for secrets.
 		l.files[filename] = &hcl.File{Bytes: []byte(raw), Body: hcl.EmptyBody()}
 	}
 	rng := wholeRange(filename, raw)
 	val := cty.StringVal(raw)
+	if len(raw) > MaxStringBytes {
+		l.errorf(rng, "Value too long", "The value given by %s is %s long; at most %s are accepted.", srcName, humanBytes(int64(len(raw))), humanBytes(MaxStringBytes))
+		v.failed = true
+		return
+	}
 	if !v.Type.IsPrimitiveType() {
+		n, d := scanSource([]byte(raw), filename, hcl.InitialPos, scanExpr, l.tokenBudget())
+		l.tokens += n
+		if d != nil {
+			if v.Type == cty.DynamicPseudoType {
+				// Not an expression pubsubctl parses: it is text.
+				v.raw, v.rawRange, v.hasRaw = val, rng, true
+				v.Source, v.SourceName = src, srcName
+				return
+			}
+			l.add(d)
+			v.failed = true
+			return
+		}
 		expr, ds := hclsyntax.ParseExpression([]byte(raw), filename, hcl.InitialPos)
+		if !ds.HasErrors() && !l.checkLiteralExpr(expr) {
+			v.failed = true
+			return
+		}
 		var parsed cty.Value
 		if !ds.HasErrors() {
 			var ds2 hcl.Diagnostics
 			parsed, ds2 = expr.Value(nil)
 			ds = append(ds, ds2...)
+		}
+		for _, d := range ds {
+			fixLimitDiag(d)
+			if v.Sensitive {
+				d.Expression, d.EvalContext = nil, nil
+			}
 		}
 		switch {
 		case v.Type == cty.DynamicPseudoType:
@@ -288,7 +362,10 @@ func (l *loader) checkValidation(v *variable, b *hclsyntax.Block) {
 		return
 	}
 	msg := "The value does not satisfy the validation rule."
-	if m, ok := l.eval(msgAttr.Expr, sc); ok && !m.IsNull() {
+	if l.refsSensitive(msgAttr.Expr) {
+		// Terraform's choice too: the message would show the secret.
+		msg = "The value does not satisfy the validation rule. (The rule's error_message refers to a sensitive variable, so it is not shown.)"
+	} else if m, ok := l.eval(msgAttr.Expr, sc); ok && !m.IsNull() {
 		if m.Type() == cty.String {
 			msg = m.AsString()
 		} else {
@@ -301,10 +378,20 @@ func (l *loader) checkValidation(v *variable, b *hclsyntax.Block) {
 		Detail:   fmt.Sprintf("%s\n\nThis was checked by the validation rule at %s.", msg, rangeString(cond.Expr.Range())),
 		Subject:  cond.Expr.Range().Ptr(),
 	}
-	if !v.Sensitive {
+	if !v.Sensitive && !l.refsSensitive(cond.Expr) {
 		d.Expression, d.EvalContext = cond.Expr, &hcl.EvalContext{Variables: map[string]cty.Value{"var": l.varObj}, Functions: l.funcs}
 	}
 	l.add(d)
+}
+
+// anySensitive reports whether any declared variable is sensitive.
+func (l *loader) anySensitive() bool {
+	for _, v := range l.varOrder {
+		if v.Sensitive {
+			return true
+		}
+	}
+	return false
 }
 
 func friendlyTypeOrNull(v cty.Value) string {
