@@ -566,7 +566,7 @@ func TestExecuteUpdateAndAdoptFields(t *testing.T) {
 	}
 
 	// Immutable fields never reach an update mask.
-	ch := &plan.Change{Action: plan.ActionAdopt, Fields: []plan.FieldDiff{{Path: "filter"}, {Path: "topic"}, {Path: "ack_deadline"}, {Path: "retry_policy.minimum_backoff"}, {Path: "retry_policy.maximum_backoff"}}}
+	ch := &plan.Change{Kind: model.KindSubscription, Action: plan.ActionAdopt, Fields: []plan.FieldDiff{{Path: "filter"}, {Path: "topic"}, {Path: "ack_deadline"}, {Path: "retry_policy.minimum_backoff"}, {Path: "retry_policy.maximum_backoff"}}}
 	if got := updateFields(ch); !slices.Equal(got, []string{"ack_deadline", "retry_policy", "labels"}) {
 		t.Errorf("updateFields = %v", got)
 	}

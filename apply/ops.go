@@ -13,17 +13,6 @@ import (
 	"github.com/pubsubctl/pubsubctl/plan"
 )
 
-// immutableFields are configuration fields no update mask may name: a
-// change to them is planned as a replace.
-var immutableFields = map[string]bool{
-	"name":                    true,
-	"type":                    true, // schema
-	"topic":                   true, // subscription
-	"filter":                  true,
-	"enable_message_ordering": true,
-	"detached":                true,
-}
-
 // updateFields returns the distinct top-level fields a change updates, in
 // the order of its Fields, never immutable ones; an adopt or a forget
 // always includes "labels" (it writes or removes the ownership labels).
@@ -31,7 +20,7 @@ func updateFields(ch *plan.Change) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(f string) {
-		if f != "" && !seen[f] && !immutableFields[f] {
+		if f != "" && !seen[f] && !model.IsImmutable(ch.Kind, f) {
 			seen[f] = true
 			out = append(out, f)
 		}
@@ -189,11 +178,11 @@ func (x *executor) reconcile(want, got model.Resource) error {
 		}
 		switch {
 		case qualify(x.p.Project, model.KindTopic, g.Topic) != qualify(x.p.Project, model.KindTopic, w.Topic):
-			return diff("topic", g.Topic, w.Topic)
+			return diff(model.SubTopic.Name, g.Topic, w.Topic)
 		case g.Filter != w.Filter:
-			return diff("filter", g.Filter, w.Filter)
+			return diff(model.SubFilter.Name, g.Filter, w.Filter)
 		case g.EnableMessageOrdering != w.EnableMessageOrdering:
-			return diff("enable_message_ordering", fmt.Sprint(g.EnableMessageOrdering), fmt.Sprint(w.EnableMessageOrdering))
+			return diff(model.SubMessageOrdering.Name, fmt.Sprint(g.EnableMessageOrdering), fmt.Sprint(w.EnableMessageOrdering))
 		case g.Detached:
 			return errors.New("it exists with this stack's labels but is detached from its topic; run plan again")
 		}

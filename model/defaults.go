@@ -5,19 +5,6 @@ import (
 	"time"
 )
 
-// Built-in defaults: the safe ones. Every one is visible in plan and can be
-// changed by the defaults block or on the resource itself.
-const (
-	DefaultAckDeadline           = 60 * time.Second
-	DefaultMinimumBackoff        = 10 * time.Second
-	DefaultMaximumBackoff        = 600 * time.Second
-	DefaultMaxDeliveryAttempts   = 5
-	DefaultSubscriptionRetention = 7 * Day
-	// DeadLetterSubscriptionRetention is the retention of the pull
-	// subscription pubsubctl attaches to every dead-letter topic it creates.
-	DeadLetterSubscriptionRetention = 7 * Day
-)
-
 // Defaults is the configuration's defaults block: values applied to every
 // resource that does not set them itself.
 type Defaults struct {
@@ -59,9 +46,9 @@ func ApplyDefaults(c *Config, d *Defaults) {
 	sd := d.Subscription
 	for _, t := range c.Topics {
 		m := &t.Meta
-		if td := d.Topic.MessageRetention; !m.IsSet("message_retention") && td != nil {
+		if td := d.Topic.MessageRetention; !m.IsSet(TopicMessageRetention.Name) && td != nil {
 			t.MessageRetention = *td
-			m.Set("message_retention", SourceDefaults, nil)
+			m.Set(TopicMessageRetention.Name, SourceDefaults, nil)
 		}
 		t.Labels = mergeLabels(t.Labels, d.Topic.Labels, m)
 	}
@@ -69,22 +56,22 @@ func ApplyDefaults(c *Config, d *Defaults) {
 	var derivedSubs []*Subscription
 	for _, s := range c.Subscriptions {
 		m := &s.Meta
-		if !m.IsSet("ack_deadline") {
+		if f := SubAckDeadline; !m.IsSet(f.Name) {
 			if sd.AckDeadline != nil {
 				s.AckDeadline = *sd.AckDeadline
-				m.Set("ack_deadline", SourceDefaults, nil)
+				m.Set(f.Name, SourceDefaults, nil)
 			} else {
-				s.AckDeadline = DefaultAckDeadline
-				m.Set("ack_deadline", SourceBuiltin, nil)
+				s.AckDeadline = f.Default
+				m.Set(f.Name, SourceBuiltin, nil)
 			}
 		}
-		if !m.IsSet("message_retention") {
+		if f := SubMessageRetention; !m.IsSet(f.Name) {
 			if sd.MessageRetention != nil {
 				s.MessageRetention = *sd.MessageRetention
-				m.Set("message_retention", SourceDefaults, nil)
+				m.Set(f.Name, SourceDefaults, nil)
 			} else {
-				s.MessageRetention = DefaultSubscriptionRetention
-				m.Set("message_retention", SourceBuiltin, nil)
+				s.MessageRetention = f.Default
+				m.Set(f.Name, SourceBuiltin, nil)
 			}
 		}
 		if !m.IsSet("retain_acked_messages") && sd.RetainAckedMessages != nil {
@@ -262,8 +249,8 @@ func deadLetterResources(c *Config, s *Subscription) (*Topic, *Subscription) {
 		DerivedFrom:      &origin,
 		Meta:             Meta{DeclRange: s.Meta.DeclRange},
 	}
-	for _, f := range []string{"topic", "ack_deadline", "message_retention", "expiration", "dead_letter"} {
-		sub.Meta.Set(f, SourceBuiltin, nil)
+	for _, f := range []*Field{SubTopic, SubAckDeadline, SubMessageRetention, SubExpiration, SubDeadLetter} {
+		sub.Meta.Set(f.Name, SourceBuiltin, nil)
 	}
 	return t, sub
 }

@@ -32,8 +32,9 @@ func (s Source) String() string {
 
 // Meta is what every resource keeps besides its Pub/Sub fields: where it was
 // declared, where each field came from and where each field was written.
-// Field paths are the configuration's attribute paths, e.g. "ack_deadline",
-// "retry_policy.minimum_backoff", "labels.team".
+// Field paths are the configuration's attribute paths (the Name of a row of
+// the field table, or a path under one: "retry_policy.minimum_backoff",
+// "labels.team").
 type Meta struct {
 	DeclRange  hcl.Range            // the block's label (or type) range
 	Provenance map[string]Source    // field path -> source; absent means SourceUnset

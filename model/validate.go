@@ -5,30 +5,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Limits of the real service, as docs/language.md states them for each
-// field.
+// Limits of the real service that are not bounds of one field (those are
+// in the field table, fields.go), as docs/language.md states them.
 const (
-	minAckDeadline        = 10 * time.Second
-	maxAckDeadline        = 600 * time.Second
-	minMessageRetention   = 10 * time.Minute
-	maxMessageRetention   = 31 * Day
-	minExpiration         = 1 * Day
-	documentedMaxExpiry   = 365 * Day // unverified; exceeding it is a warning
-	maxBackoff            = 600 * time.Second
-	minDeliveryAttempts   = 5
-	maxDeliveryAttempts   = 100
-	maxLabels             = 64
-	maxIDLength           = 255
-	minStorageMaxDuration = 1 * time.Minute
-	maxStorageMaxDuration = 10 * time.Minute
-	minStorageMaxBytes    = 1000
-	maxStorageMaxBytes    = 10 << 30 // 10 GiB
-	minStorageMaxMessages = 1000
+	maxLabels   = 64
+	maxIDLength = 255
 )
 
 // Validate checks a configuration against Pub/Sub's rules and pubsubctl's

@@ -87,15 +87,15 @@ func (v *validator) delivery(s *Subscription) {
 			v.errorf(m.Range("cloud_storage.filename_suffix"), "Invalid filename suffix",
 				"filename_suffix must not end in \"/\"; got %q.", cs.FilenameSuffix)
 		}
-		if d := cs.MaxDuration; d != 0 && (d < minStorageMaxDuration || d > maxStorageMaxDuration) {
+		if d := cs.MaxDuration; d != 0 && (d < SubStorageMaxDuration.Min || d > SubStorageMaxDuration.Max) {
 			v.errorf(m.Range("cloud_storage.max_duration"), "Invalid max duration",
 				"max_duration must be between 1m and 10m; got %s.", FormatDuration(d))
 		}
-		if n := cs.MaxBytes; n != 0 && (n < minStorageMaxBytes || n > maxStorageMaxBytes) {
+		if n := cs.MaxBytes; n != 0 && (n < SubStorageMaxBytes.MinCount || n > SubStorageMaxBytes.MaxCount) {
 			v.errorf(m.Range("cloud_storage.max_bytes"), "Invalid max bytes",
 				"max_bytes must be between 1000 (1 KB) and 10737418240 (10 GiB); got %d.", n)
 		}
-		if n := cs.MaxMessages; n != 0 && n < minStorageMaxMessages {
+		if n := cs.MaxMessages; n != 0 && n < SubStorageMaxMessages.MinCount {
 			v.errorf(m.Range("cloud_storage.max_messages"), "Invalid max messages",
 				"max_messages must be at least 1000; got %d.", n)
 		}

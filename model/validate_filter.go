@@ -19,16 +19,16 @@ func (v *validator) filter(s *Subscription) {
 	if err == nil {
 		return
 	}
-	r := s.Meta.Range("filter")
+	r := s.Meta.Range(SubFilter.Name)
 	msg := err.Error()
 	var fe *filter.Error
 	if errors.As(err, &fe) {
 		msg = fe.Msg
-		if _, ok := s.Meta.Ranges["filter"]; ok {
+		if _, ok := s.Meta.Ranges[SubFilter.Name]; ok {
 			r = filterErrorRange(r, s.Filter, fe.Offset)
 		}
 	}
-	v.fieldErrorAt(s, "filter", r, "Invalid subscription filter", "%s", msg)
+	v.fieldErrorAt(s, SubFilter.Name, r, "Invalid subscription filter", "%s", msg)
 }
 
 // filterErrorRange narrows expr, the range of the HCL expression that set a

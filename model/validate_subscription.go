@@ -20,21 +20,23 @@ func (v *validator) subscription(s *Subscription) {
 		}
 	}
 
-	if d := s.AckDeadline; d != 0 || m.IsSet("ack_deadline") {
+	ad := SubAckDeadline
+	if d := s.AckDeadline; d != 0 || m.IsSet(ad.Name) {
 		switch {
-		case d < minAckDeadline || d > maxAckDeadline:
-			v.fieldError(s, "ack_deadline", "Invalid ack deadline",
+		case d < ad.Min || d > ad.Max:
+			v.fieldError(s, ad.Name, "Invalid ack deadline",
 				"The ack deadline must be between 10s and 600s (10m); got %s.", FormatDuration(d))
 		case d%time.Second != 0:
-			v.fieldError(s, "ack_deadline", "Invalid ack deadline",
+			v.fieldError(s, ad.Name, "Invalid ack deadline",
 				"The ack deadline must be a whole number of seconds; got %s.", FormatDuration(d))
 		}
 	}
 
 	retention := s.MessageRetention
-	if d := s.MessageRetention; d != 0 || m.IsSet("message_retention") {
-		if d < minMessageRetention || d > maxMessageRetention {
-			v.fieldError(s, "message_retention", "Invalid message retention",
+	mr := SubMessageRetention
+	if d := s.MessageRetention; d != 0 || m.IsSet(mr.Name) {
+		if d < mr.Min || d > mr.Max {
+			v.fieldError(s, mr.Name, "Invalid message retention",
 				"Subscription message retention must be between 10m and 31d; got %s.", FormatDuration(d))
 		}
 	}
@@ -44,14 +46,14 @@ func (v *validator) subscription(s *Subscription) {
 
 	if e := s.Expiration; !e.Never && (e.TTL != 0 || m.IsSet("expiration")) {
 		switch {
-		case e.TTL < minExpiration:
+		case e.TTL < SubExpiration.Min:
 			v.fieldError(s, "expiration", "Invalid expiration",
 				"A subscription's expiration must be \"never\" or at least 1d; got %s. It is how long the subscription may stay idle before Pub/Sub deletes it.", FormatDuration(e.TTL))
 		case e.TTL < retention:
 			v.fieldError(s, "expiration", "Expiration shorter than message retention",
 				"The expiration (%s) must be at least as long as the message retention (%s); Pub/Sub rejects a subscription that could be deleted while it still retains messages. Raise expiration, lower message_retention, or use expiration = \"never\".",
 				FormatDuration(e.TTL), FormatDuration(retention))
-		case e.TTL > documentedMaxExpiry:
+		case e.TTL > SubExpiration.Max:
 			v.warnf(m.Range("expiration"), "Long expiration",
 				"The expiration (%s) is longer than 365d, the largest value Pub/Sub is known to accept. Use expiration = \"never\" for a subscription that should not expire.",
 				FormatDuration(e.TTL))
@@ -60,12 +62,12 @@ func (v *validator) subscription(s *Subscription) {
 
 	if rp := s.RetryPolicy; rp != nil {
 		okMin, okMax := true, true
-		if rp.MinimumBackoff > maxBackoff {
+		if rp.MinimumBackoff > SubMinimumBackoff.Max {
 			okMin = false
 			v.fieldError(s, "retry_policy.minimum_backoff", "Invalid minimum backoff",
 				"minimum_backoff must be between 0s and 600s (10m); got %s.", FormatDuration(rp.MinimumBackoff))
 		}
-		if rp.MaximumBackoff > maxBackoff {
+		if rp.MaximumBackoff > SubMaximumBackoff.Max {
 			okMax = false
 			v.fieldError(s, "retry_policy.maximum_backoff", "Invalid maximum backoff",
 				"maximum_backoff must be between 0s and 600s (10m); got %s.", FormatDuration(rp.MaximumBackoff))
@@ -83,7 +85,7 @@ func (v *validator) subscription(s *Subscription) {
 
 	if dl := s.DeadLetter; dl != nil {
 		if n := dl.MaxDeliveryAttempts; n != 0 || m.IsSet("dead_letter.max_delivery_attempts") {
-			if n < minDeliveryAttempts || n > maxDeliveryAttempts {
+			if f := SubMaxDeliveryAttempts; int64(n) < f.MinCount || int64(n) > f.MaxCount {
 				v.fieldError(s, "dead_letter.max_delivery_attempts", "Invalid max delivery attempts",
 					"max_delivery_attempts must be between 5 and 100; got %d.", n)
 			}

@@ -8,12 +8,13 @@ func (v *validator) topic(t *Topic) {
 	// An explicit value is range-checked even when it is 0: "0s" does not
 	// mean "off" (leaving message_retention unset does), and Pub/Sub rejects
 	// it.
-	if d := t.MessageRetention; (d != 0 || t.Meta.IsSet("message_retention")) && (d < minMessageRetention || d > maxMessageRetention) {
+	mr := TopicMessageRetention
+	if d := t.MessageRetention; (d != 0 || t.Meta.IsSet(mr.Name)) && (d < mr.Min || d > mr.Max) {
 		hint := "Leave it unset to turn topic retention off."
 		if d == 0 {
 			hint = "A topic has no retention when message_retention is unset: remove it instead of writing 0s."
 		}
-		v.fieldError(t, "message_retention", "Invalid message retention",
+		v.fieldError(t, mr.Name, "Invalid message retention",
 			"Topic message retention must be between 10m and 31d; got %s. %s", FormatDuration(d), hint)
 	}
 	if t.KMSKeyName != "" && !kmsKeyRE.MatchString(t.KMSKeyName) {

@@ -719,3 +719,21 @@ func TestSensitiveFields(t *testing.T) {
 		t.Errorf("replace reason shows the value: %s", r)
 	}
 }
+
+// TestEveryPlannedFieldHasARow: every path plan compares belongs to a row
+// of the field table, and plan's immutability is the table's.
+func TestEveryPlannedFieldHasARow(t *testing.T) {
+	c := desiredConfig()
+	for _, r := range c.Resources() {
+		for _, f := range fieldsOf(project, r) {
+			row := model.LookupField(r.Address().Kind, f.path)
+			if row == nil {
+				t.Errorf("%s %s: no row in model.Fields", r.Address().Kind, f.path)
+				continue
+			}
+			if f.immutable != (row.Immutable != "") {
+				t.Errorf("%s %s: immutable %v, the table says %q", r.Address().Kind, f.path, f.immutable, row.Immutable)
+			}
+		}
+	}
+}

@@ -46,113 +46,127 @@ func list(xs []string) string {
 	return "[" + strings.Join(ys, ", ") + "]"
 }
 
-func labelFields(prefix string, l map[string]string) []field {
+// row is the field of a table row (model.Fields) with a value; sub
+// ("" for the attribute itself) names a path under it.
+func row(f *model.Field, sub, value string) field {
+	path := f.Name
+	if sub != "" {
+		path += "." + sub
+	}
+	return field{path: path, value: value, immutable: f.Immutable != ""}
+}
+
+func labelFields(f *model.Field, l map[string]string) []field {
 	var out []field
 	for k, v := range l {
-		out = append(out, field{path: prefix + k, value: strconv.Quote(v)})
+		out = append(out, row(f, k, strconv.Quote(v)))
 	}
 	return out
 }
 
 func schemaFields(s *model.Schema) []field {
 	return []field{
-		{path: "type", value: q(s.Type), immutable: true},
-		{path: "definition", value: q(strings.TrimSpace(s.Definition))},
+		row(model.SchemaType, "", q(s.Type)),
+		row(model.SchemaDefinition, "", q(strings.TrimSpace(s.Definition))),
 	}
 }
 
 func topicFields(project string, t *model.Topic) []field {
 	f := []field{
-		{path: "message_retention", value: dur(t.MessageRetention)},
-		{path: "kms_key_name", value: q(t.KMSKeyName)},
+		row(model.TopicMessageRetention, "", dur(t.MessageRetention)),
+		row(model.TopicKMSKeyName, "", q(t.KMSKeyName)),
 	}
 	if p := t.StoragePolicy; p != nil {
 		f = append(f,
-			field{path: "message_storage_policy.allowed_persistence_regions", value: list(p.AllowedPersistenceRegions)},
-			field{path: "message_storage_policy.enforce_in_transit", value: boolean(p.EnforceInTransit)})
+			row(model.TopicStoragePolicy, "allowed_persistence_regions", list(p.AllowedPersistenceRegions)),
+			row(model.TopicStoragePolicy, "enforce_in_transit", boolean(p.EnforceInTransit)))
 	}
 	if s := t.Schema; s != nil {
 		f = append(f,
-			field{path: "schema.name", value: q(model.ShortName(project, model.KindSchema, s.Schema))},
-			field{path: "schema.encoding", value: q(s.Encoding)},
-			field{path: "schema.first_revision_id", value: q(s.FirstRevisionID)},
-			field{path: "schema.last_revision_id", value: q(s.LastRevisionID)})
+			row(model.TopicSchema, "name", q(model.ShortName(project, model.KindSchema, s.Schema))),
+			row(model.TopicSchema, "encoding", q(s.Encoding)),
+			row(model.TopicSchema, "first_revision_id", q(s.FirstRevisionID)),
+			row(model.TopicSchema, "last_revision_id", q(s.LastRevisionID)))
 	} else {
-		f = append(f, field{path: "schema.name"}, field{path: "schema.encoding"})
+		f = append(f, row(model.TopicSchema, "name", ""), row(model.TopicSchema, "encoding", ""))
 	}
-	return append(f, labelFields("labels.", t.Labels)...)
+	return append(f, labelFields(model.TopicLabels, t.Labels)...)
 }
 
 func subscriptionFields(project string, s *model.Subscription) []field {
 	f := []field{
-		{path: "topic", value: q(model.ShortName(project, model.KindTopic, s.Topic)), immutable: true},
-		{path: "filter", value: q(s.Filter), immutable: true},
-		{path: "enable_message_ordering", value: boolean(s.EnableMessageOrdering), immutable: true},
-		{path: "ack_deadline", value: dur(s.AckDeadline)},
-		{path: "message_retention", value: dur(orDefault(s.MessageRetention, serverSubRetention))},
-		{path: "retain_acked_messages", value: boolean(s.RetainAckedMessages)},
-		{path: "expiration", value: strconv.Quote(expiration(s.Expiration).String())},
-		{path: "enable_exactly_once_delivery", value: boolean(s.EnableExactlyOnceDelivery)},
+		row(model.SubTopic, "", q(model.ShortName(project, model.KindTopic, s.Topic))),
+		row(model.SubFilter, "", q(s.Filter)),
+		row(model.SubMessageOrdering, "", boolean(s.EnableMessageOrdering)),
+		row(model.SubAckDeadline, "", dur(s.AckDeadline)),
+		row(model.SubMessageRetention, "", dur(orDefault(s.MessageRetention, model.SubMessageRetention.ServerDefault))),
+		row(model.SubRetainAcked, "", boolean(s.RetainAckedMessages)),
+		row(model.SubExpiration, "", strconv.Quote(expiration(s.Expiration).String())),
+		row(model.SubExactlyOnce, "", boolean(s.EnableExactlyOnceDelivery)),
 	}
+	rp := model.SubRetryPolicy
 	if r := s.RetryPolicy; r != nil {
 		f = append(f,
-			field{path: "retry_policy.minimum_backoff", value: dur(orDefault(r.MinimumBackoff, serverMinimumBackoff))},
-			field{path: "retry_policy.maximum_backoff", value: dur(orDefault(r.MaximumBackoff, serverMaximumBackoff))})
+			row(rp, "minimum_backoff", dur(orDefault(r.MinimumBackoff, model.SubMinimumBackoff.ServerDefault))),
+			row(rp, "maximum_backoff", dur(orDefault(r.MaximumBackoff, model.SubMaximumBackoff.ServerDefault))))
 	} else {
-		f = append(f, field{path: "retry_policy.minimum_backoff"}, field{path: "retry_policy.maximum_backoff"})
+		f = append(f, row(rp, "minimum_backoff", ""), row(rp, "maximum_backoff", ""))
 	}
+	dl := model.SubDeadLetter
 	if d := s.DeadLetter; d != nil {
 		f = append(f,
-			field{path: "dead_letter.topic", value: q(model.ShortName(project, model.KindTopic, d.Topic))},
-			field{path: "dead_letter.max_delivery_attempts", value: strconv.Itoa(d.MaxDeliveryAttempts)})
+			row(dl, "topic", q(model.ShortName(project, model.KindTopic, d.Topic))),
+			row(dl, "max_delivery_attempts", strconv.Itoa(d.MaxDeliveryAttempts)))
 	} else {
-		f = append(f, field{path: "dead_letter.topic"}, field{path: "dead_letter.max_delivery_attempts"})
+		f = append(f, row(dl, "topic", ""), row(dl, "max_delivery_attempts", ""))
 	}
 	if p := s.Push; p != nil {
-		f = append(f, field{path: "push.endpoint", value: q(p.Endpoint)})
+		f = append(f, row(model.SubPush, "endpoint", q(p.Endpoint)))
 		for k, v := range p.Attributes {
-			f = append(f, field{path: "push.attributes." + k, value: strconv.Quote(v)})
+			f = append(f, row(model.SubPush, "attributes."+k, strconv.Quote(v)))
 		}
 		if o := p.OIDC; o != nil {
 			f = append(f,
-				field{path: "push.oidc.service_account", value: q(o.ServiceAccount)},
-				field{path: "push.oidc.audience", value: q(o.Audience)})
+				row(model.SubPush, "oidc.service_account", q(o.ServiceAccount)),
+				row(model.SubPush, "oidc.audience", q(o.Audience)))
 		}
 		if nw := p.NoWrapper; nw != nil {
-			f = append(f, field{path: "push.no_wrapper.write_metadata", value: boolean(nw.WriteMetadata)})
+			f = append(f, row(model.SubPush, "no_wrapper.write_metadata", boolean(nw.WriteMetadata)))
 		}
 	}
 	if b := s.BigQuery; b != nil {
+		bq := model.SubBigQuery
 		f = append(f,
-			field{path: "bigquery.table", value: q(strings.Replace(b.Table, ":", ".", 1))},
-			field{path: "bigquery.use_topic_schema", value: boolean(b.UseTopicSchema)},
-			field{path: "bigquery.use_table_schema", value: boolean(b.UseTableSchema)},
-			field{path: "bigquery.write_metadata", value: boolean(b.WriteMetadata)},
-			field{path: "bigquery.drop_unknown_fields", value: boolean(b.DropUnknownFields)},
-			field{path: "bigquery.service_account", value: q(b.ServiceAccount)})
+			row(bq, "table", q(strings.Replace(b.Table, ":", ".", 1))),
+			row(bq, "use_topic_schema", boolean(b.UseTopicSchema)),
+			row(bq, "use_table_schema", boolean(b.UseTableSchema)),
+			row(bq, "write_metadata", boolean(b.WriteMetadata)),
+			row(bq, "drop_unknown_fields", boolean(b.DropUnknownFields)),
+			row(bq, "service_account", q(b.ServiceAccount)))
 	}
 	if c := s.CloudStorage; c != nil {
+		cs := model.SubCloudStorage
 		format := "text"
 		if c.Avro != nil {
 			format = "avro"
 		}
 		f = append(f,
-			field{path: "cloud_storage.bucket", value: q(c.Bucket)},
-			field{path: "cloud_storage.filename_prefix", value: q(c.FilenamePrefix)},
-			field{path: "cloud_storage.filename_suffix", value: q(c.FilenameSuffix)},
-			field{path: "cloud_storage.filename_datetime_format", value: q(c.FilenameDatetimeFormat)},
-			field{path: "cloud_storage.format", value: strconv.Quote(format)},
-			field{path: "cloud_storage.max_duration", value: dur(c.MaxDuration)},
-			field{path: "cloud_storage.max_bytes", value: num(c.MaxBytes)},
-			field{path: "cloud_storage.max_messages", value: num(c.MaxMessages)},
-			field{path: "cloud_storage.service_account", value: q(c.ServiceAccount)})
+			row(cs, "bucket", q(c.Bucket)),
+			row(cs, "filename_prefix", q(c.FilenamePrefix)),
+			row(cs, "filename_suffix", q(c.FilenameSuffix)),
+			row(cs, "filename_datetime_format", q(c.FilenameDatetimeFormat)),
+			row(cs, "format", strconv.Quote(format)),
+			row(cs, "max_duration", dur(c.MaxDuration)),
+			row(cs, "max_bytes", num(c.MaxBytes)),
+			row(cs, "max_messages", num(c.MaxMessages)),
+			row(cs, "service_account", q(c.ServiceAccount)))
 		if a := c.Avro; a != nil {
 			f = append(f,
-				field{path: "cloud_storage.avro.write_metadata", value: boolean(a.WriteMetadata)},
-				field{path: "cloud_storage.avro.use_topic_schema", value: boolean(a.UseTopicSchema)})
+				row(cs, "avro.write_metadata", boolean(a.WriteMetadata)),
+				row(cs, "avro.use_topic_schema", boolean(a.UseTopicSchema)))
 		}
 	}
-	return append(f, labelFields("labels.", s.Labels)...)
+	return append(f, labelFields(model.SubLabels, s.Labels)...)
 }
 
 // orDefault is d, or the service's default def when d is 0 (unset): both
@@ -168,7 +182,7 @@ func orDefault(d, def time.Duration) time.Duration {
 // default TTL.
 func expiration(e model.Expiration) model.Expiration {
 	if !e.Never && e.TTL == 0 {
-		return model.Expiration{TTL: serverExpirationTTL}
+		return model.Expiration{TTL: model.SubExpiration.ServerDefault}
 	}
 	return e
 }

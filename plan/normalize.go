@@ -2,23 +2,12 @@ package plan
 
 import (
 	"strings"
-	"time"
 
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// Pub/Sub's server-side defaults that live state reports even when the
-// configuration never asked for them.
-const (
-	serverAckDeadline        = 10 * time.Second
-	serverMaxDeliveryAttempt = 5
-	serverGCSMaxDuration     = 5 * time.Minute
-	serverMinimumBackoff     = 10 * time.Second
-	serverMaximumBackoff     = 600 * time.Second
-	serverExpirationTTL      = 31 * model.Day
-	serverSubRetention       = 7 * model.Day
-	pushVersionAttribute     = "x-goog-version"
-)
+// pushVersionAttribute is the push attribute Pub/Sub adds by itself.
+const pushVersionAttribute = "x-goog-version"
 
 // normalizeLive returns a copy of live in which values the service fills in
 // by itself are replaced by the desired ones wherever the configuration is
@@ -51,10 +40,10 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 		c := *l
 		c.Labels = withoutSystemLabels(l.Labels)
 		if c.AckDeadline == 0 {
-			c.AckDeadline = serverAckDeadline
+			c.AckDeadline = model.SubAckDeadline.ServerDefault
 		}
 		if dl := c.DeadLetter; dl != nil && dl.MaxDeliveryAttempts == 0 {
-			c.DeadLetter = &model.DeadLetter{Topic: dl.Topic, MaxDeliveryAttempts: serverMaxDeliveryAttempt}
+			c.DeadLetter = &model.DeadLetter{Topic: dl.Topic, MaxDeliveryAttempts: int(model.SubMaxDeliveryAttempts.ServerDefaultCount)}
 		}
 		if d == nil {
 			return &c
@@ -79,7 +68,7 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 		}
 		if lc, dc := c.CloudStorage, d.CloudStorage; lc != nil && dc != nil {
 			cs := *lc
-			if dc.MaxDuration == 0 && cs.MaxDuration == serverGCSMaxDuration {
+			if dc.MaxDuration == 0 && cs.MaxDuration == model.SubStorageMaxDuration.ServerDefault {
 				cs.MaxDuration = 0
 			}
 			if dc.MaxBytes == 0 {

@@ -18,13 +18,12 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// Pub/Sub's own defaults, which the export comments on where it writes them.
+// Push attributes and limits the export knows (Pub/Sub's own defaults of
+// fields are in the field table, model.Fields).
 const (
-	pubsubAckDeadline   = 10 * time.Second
-	pubsubExpirationTTL = 31 * model.Day
-	pushVersion         = "x-goog-version"
-	maxLabels           = 64
-	pushVersionDefault  = "v1"
+	pushVersion        = "x-goog-version"
+	maxLabels          = 64
+	pushVersionDefault = "v1"
 	// maxDefinitionFile is the largest definition written to its own file
 	// (config's file() reads at most 4 MiB).
 	maxDefinitionFile = 4 << 20
@@ -197,10 +196,10 @@ func (e *exporter) topicBlock(body *hclwrite.Body, t *model.Topic) {
 	b := e.resourceBlock(body, model.KindTopic, t.Name)
 	e.writeLabels(b, "topic", t.Name, t.Labels)
 	if t.MessageRetention != 0 {
-		b.SetAttributeValue("message_retention", cty.StringVal(model.FormatDuration(t.MessageRetention)))
+		b.SetAttributeValue(model.TopicMessageRetention.Name, cty.StringVal(model.FormatDuration(t.MessageRetention)))
 	}
 	if t.KMSKeyName != "" {
-		b.SetAttributeValue("kms_key_name", cty.StringVal(t.KMSKeyName))
+		b.SetAttributeValue(model.TopicKMSKeyName.Name, cty.StringVal(t.KMSKeyName))
 	}
 	if sp := t.StoragePolicy; sp != nil && len(sp.AllowedPersistenceRegions) > 0 {
 		nb := b.AppendNewBlock("message_storage_policy", nil).Body()
@@ -239,34 +238,36 @@ func (e *exporter) topicBlock(body *hclwrite.Body, t *model.Topic) {
 
 func (e *exporter) subscriptionBlock(body *hclwrite.Body, s *model.Subscription) {
 	b := e.resourceBlock(body, model.KindSubscription, s.Name)
-	b.SetAttributeRaw("topic", e.ref(model.KindTopic, s.Topic))
+	b.SetAttributeRaw(model.SubTopic.Name, e.ref(model.KindTopic, s.Topic))
 	if s.Filter != "" {
-		b.SetAttributeValue("filter", cty.StringVal(s.Filter))
+		b.SetAttributeValue(model.SubFilter.Name, cty.StringVal(s.Filter))
 	}
 	if s.EnableMessageOrdering {
-		b.SetAttributeValue("enable_message_ordering", cty.True)
+		b.SetAttributeValue(model.SubMessageOrdering.Name, cty.True)
 	}
 	if s.EnableExactlyOnceDelivery {
-		b.SetAttributeValue("enable_exactly_once_delivery", cty.True)
+		b.SetAttributeValue(model.SubExactlyOnce.Name, cty.True)
 	}
-	if d := s.AckDeadline; d != 0 && d != model.DefaultAckDeadline {
-		if d == pubsubAckDeadline {
-			comment(b, "Pub/Sub's default. Delete this line for pubsubctl's default, \"60s\".")
+	// A value that equals pubsubctl's default is left out; one that equals
+	// Pub/Sub's default says so (the field table holds both).
+	if f, d := model.SubAckDeadline, s.AckDeadline; d != 0 && d != f.Default {
+		if d == f.ServerDefault {
+			comment(b, fmt.Sprintf("Pub/Sub's default. Delete this line for pubsubctl's default, \"%ds\".", f.Default/time.Second))
 		}
-		b.SetAttributeValue("ack_deadline", cty.StringVal(model.FormatDuration(d)))
+		b.SetAttributeValue(f.Name, cty.StringVal(model.FormatDuration(d)))
 	}
-	if d := s.MessageRetention; d != 0 && d != model.DefaultSubscriptionRetention {
-		b.SetAttributeValue("message_retention", cty.StringVal(model.FormatDuration(d)))
+	if f, d := model.SubMessageRetention, s.MessageRetention; d != 0 && d != f.Default {
+		b.SetAttributeValue(f.Name, cty.StringVal(model.FormatDuration(d)))
 	}
 	if s.RetainAckedMessages {
-		b.SetAttributeValue("retain_acked_messages", cty.True)
+		b.SetAttributeValue(model.SubRetainAcked.Name, cty.True)
 	}
 	if x := s.Expiration; !x.Never {
 		ttl := x.TTL
 		if ttl == 0 {
-			ttl = pubsubExpirationTTL // no expiration policy: Pub/Sub's default
+			ttl = model.SubExpiration.ServerDefault // no expiration policy: Pub/Sub's default
 		}
-		if ttl == pubsubExpirationTTL {
+		if ttl == model.SubExpiration.ServerDefault {
 			comment(b, "Pub/Sub's default: deleted after 31 idle days. Delete this line for",
 				"pubsubctl's default, \"never\".")
 		}

@@ -15,22 +15,6 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// Server-side defaults that a read fills in where the service (or an
-// emulator that does not default them) leaves a field unset.
-const (
-	// ServiceAckDeadline is what Pub/Sub uses for ack_deadline_seconds 0.
-	ServiceAckDeadline = 10 * time.Second
-	// ServiceSubscriptionRetention is the default message retention of a
-	// subscription.
-	ServiceSubscriptionRetention = 7 * model.Day
-	// ServiceExpirationTTL is the expiration TTL of a subscription that has
-	// no expiration policy.
-	ServiceExpirationTTL = 31 * model.Day
-	// ServiceMaxDeliveryAttempts is what Pub/Sub uses for a dead-letter
-	// policy's max_delivery_attempts 0.
-	ServiceMaxDeliveryAttempts = 5
-)
-
 // DeletedTopic is the topic of a subscription whose topic was deleted.
 const DeletedTopic = "_deleted-topic_"
 
@@ -283,7 +267,7 @@ func expirationToProto(e model.Expiration) *pb.ExpirationPolicy {
 
 func expirationFromProto(p *pb.ExpirationPolicy) model.Expiration {
 	if p == nil {
-		return model.Expiration{TTL: ServiceExpirationTTL}
+		return model.Expiration{TTL: model.SubExpiration.ServerDefault}
 	}
 	if d := durFromProto(p.GetTtl()); d > 0 {
 		return model.Expiration{TTL: d}
@@ -350,10 +334,10 @@ func subFromProto(p *pb.Subscription) *model.Subscription {
 		Detached:                  p.GetDetached(),
 	}
 	if s.AckDeadline == 0 {
-		s.AckDeadline = ServiceAckDeadline
+		s.AckDeadline = model.SubAckDeadline.ServerDefault
 	}
 	if s.MessageRetention == 0 {
-		s.MessageRetention = ServiceSubscriptionRetention
+		s.MessageRetention = model.SubMessageRetention.ServerDefault
 	}
 	if rp := p.GetRetryPolicy(); rp != nil {
 		s.RetryPolicy = &model.RetryPolicy{
@@ -367,7 +351,7 @@ func subFromProto(p *pb.Subscription) *model.Subscription {
 			MaxDeliveryAttempts: int(dl.GetMaxDeliveryAttempts()),
 		}
 		if s.DeadLetter.MaxDeliveryAttempts == 0 {
-			s.DeadLetter.MaxDeliveryAttempts = ServiceMaxDeliveryAttempts
+			s.DeadLetter.MaxDeliveryAttempts = int(model.SubMaxDeliveryAttempts.ServerDefaultCount)
 		}
 	}
 	if bq := p.GetBigqueryConfig(); bq != nil {

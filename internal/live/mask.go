@@ -4,69 +4,43 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// topicMask maps a topic's configuration field (and, as synonyms, its
-// proto path) to its update-mask path.
-var topicMask = map[string]string{
-	"labels":                     "labels",
-	"message_retention":          "message_retention_duration",
-	"message_retention_duration": "message_retention_duration",
-	"kms_key_name":               "kms_key_name",
-	"message_storage_policy":     "message_storage_policy",
-	"storage_policy":             "message_storage_policy",
-	"schema":                     "schema_settings",
-	"schema_settings":            "schema_settings",
-}
-
-// topicImmutable are topic fields that cannot be updated.
-var topicImmutable = map[string]string{
-	"name": "a topic's name cannot change: replace the topic",
-}
-
-// subscriptionMask maps a subscription's configuration field (and, as
-// synonyms, its proto path) to its update-mask path.
-var subscriptionMask = map[string]string{
-	"ack_deadline":                 "ack_deadline_seconds",
-	"ack_deadline_seconds":         "ack_deadline_seconds",
-	"message_retention":            "message_retention_duration",
-	"message_retention_duration":   "message_retention_duration",
-	"retain_acked_messages":        "retain_acked_messages",
-	"expiration":                   "expiration_policy",
-	"expiration_policy":            "expiration_policy",
-	"retry_policy":                 "retry_policy",
-	"dead_letter":                  "dead_letter_policy",
-	"dead_letter_policy":           "dead_letter_policy",
-	"push":                         "push_config",
-	"push_config":                  "push_config",
-	"bigquery":                     "bigquery_config",
-	"bigquery_config":              "bigquery_config",
-	"cloud_storage":                "cloud_storage_config",
-	"cloud_storage_config":         "cloud_storage_config",
-	"enable_exactly_once_delivery": "enable_exactly_once_delivery",
-	"labels":                       "labels",
-}
-
-// subscriptionImmutable are subscription fields that cannot be updated.
-var subscriptionImmutable = map[string]string{
-	"name":                    "a subscription's name cannot change: replace the subscription",
-	"topic":                   "a subscription's topic is immutable: replace the subscription",
-	"filter":                  "a subscription's filter is immutable: replace the subscription",
-	"enable_message_ordering": "enable_message_ordering is immutable: replace the subscription",
-	"detached":                "detached can only be set by detaching the subscription",
-}
+// masks maps, per kind, a configuration field (and, as a synonym, its
+// update-mask path) to its update-mask path; immutable maps the fields that
+// cannot be updated to why. Both come from the field table (model.Fields).
+var masks, immutable = func() (map[model.Kind]map[string]string, map[model.Kind]map[string]string) {
+	m := map[model.Kind]map[string]string{model.KindTopic: {}, model.KindSubscription: {}, model.KindSchema: {}}
+	im := map[model.Kind]map[string]string{model.KindTopic: {}, model.KindSubscription: {}, model.KindSchema: {}}
+	for _, f := range model.Fields {
+		switch {
+		case f.Immutable != "":
+			im[f.Kind][f.Name] = f.Immutable
+		case f.Mask != "":
+			m[f.Kind][f.Name] = f.Mask
+			m[f.Kind][f.Mask] = f.Mask
+		}
+	}
+	for k := range im {
+		im[k][model.ResourceNameField] = "a " + k.String() + "'s name cannot change: replace the " + k.String()
+	}
+	return m, im
+}()
 
 // TopicMask returns the update-mask paths for configuration fields of a
-// topic ("labels", "schema.encoding", ...), sorted and without duplicates.
+// topic (a top-level field or a path under one), sorted and without
+// duplicates.
 func TopicMask(fields []string) ([]string, error) {
-	return buildMask("topic", fields, topicMask, topicImmutable)
+	return buildMask("topic", fields, masks[model.KindTopic], immutable[model.KindTopic])
 }
 
 // SubscriptionMask returns the update-mask paths for configuration fields
-// of a subscription ("ack_deadline", "retry_policy.minimum_backoff", ...),
-// sorted and without duplicates.
+// of a subscription (a top-level field or a path under one), sorted and
+// without duplicates.
 func SubscriptionMask(fields []string) ([]string, error) {
-	return buildMask("subscription", fields, subscriptionMask, subscriptionImmutable)
+	return buildMask("subscription", fields, masks[model.KindSubscription], immutable[model.KindSubscription])
 }
 
 func buildMask(kind string, fields []string, paths, immutable map[string]string) ([]string, error) {

@@ -95,11 +95,10 @@ func (c *Client) CreateTopic(ctx context.Context, t *model.Topic) (*model.Topic,
 	return topicFromProto(resp), nil
 }
 
-// UpdateTopic changes the given configuration fields of a topic ("labels",
-// "message_retention", "kms_key_name", "message_storage_policy", "schema";
-// sub-paths such as "schema.encoding" update their top-level field) to the
-// values in t, and returns the topic as stored. A field whose value in t is
-// unset is cleared.
+// UpdateTopic changes the given configuration fields of a topic (the
+// mutable rows of model.Fields; a sub-path updates its top-level field) to
+// the values in t, and returns the topic as stored. A field whose value in
+// t is unset is cleared.
 func (c *Client) UpdateTopic(ctx context.Context, t *model.Topic, fields []string) (*model.Topic, error) {
 	full := model.FullName(c.project, model.KindTopic, t.Name)
 	paths, err := TopicMask(fields)
@@ -169,14 +168,10 @@ func (c *Client) CreateSubscription(ctx context.Context, s *model.Subscription) 
 }
 
 // UpdateSubscription changes the given configuration fields of a
-// subscription to the values in s and returns it as stored. Fields are the
-// configuration's names ("ack_deadline", "message_retention",
-// "retain_acked_messages", "expiration", "retry_policy", "dead_letter",
-// "push", "bigquery", "cloud_storage", "enable_exactly_once_delivery",
-// "labels"); sub-paths ("retry_policy.minimum_backoff") update their
-// top-level field. Immutable fields ("topic", "filter",
-// "enable_message_ordering", "name") are refused. Updating "push" with
-// s.Push nil switches the subscription to pull.
+// subscription (the mutable rows of model.Fields; a sub-path updates its
+// top-level field) to the values in s and returns it as stored. Immutable
+// fields are refused. Updating push with s.Push nil switches the
+// subscription to pull.
 func (c *Client) UpdateSubscription(ctx context.Context, s *model.Subscription, fields []string) (*model.Subscription, error) {
 	full := model.FullName(c.project, model.KindSubscription, s.Name)
 	paths, err := SubscriptionMask(fields)

@@ -114,7 +114,7 @@ func TestUpdateTopicPerFieldPstest(t *testing.T) {
 	testUpdateTopicPerField(t, c)
 
 	// pstest rejects the kms_key_name mask path although the real service
-	// (and internal/emulator) accept it (facts §2/§4): check the mask is
+	// (and internal/emulator) accept it: check the mask is
 	// sent and the error names the operation.
 	k := &model.Topic{Name: "topic-t", KMSKeyName: "projects/p/locations/us/keyRings/r/cryptoKeys/k"}
 	_, err := c.UpdateTopic(testCtx(t), k, []string{"kms_key_name"})
