@@ -160,7 +160,7 @@ func (l *loader) resolveProject(at hcl.Range) (string, bool) {
 		if a := l.pubsubctl.Body.Attributes["project"]; a != nil {
 			v, ok := l.eval(a.Expr, scope{roots: rootAll, where: "the project argument"})
 			switch {
-			case ok && !l.checkNotSensitive(a, "the project"):
+			case ok && !l.checkNotSensitive(a, "project", whyProject):
 				blockFailed = true
 			case !ok:
 				blockFailed = true
@@ -218,7 +218,7 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 	body := n.block.Body
 	nameAttr := body.Attributes["name"]
 	fe := body.Attributes["for_each"]
-	if nameAttr != nil && !l.checkNotSensitive(nameAttr, "the name") {
+	if nameAttr != nil && !l.checkNotSensitive(nameAttr, "name", whyName) {
 		return n.ref
 	}
 	if fe == nil {
@@ -240,7 +240,7 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 	if !ok {
 		return n.ref
 	}
-	if !l.checkNotSensitive(fe, "for_each") {
+	if !l.checkNotSensitive(fe, "for_each", whyForEach) {
 		return n.ref
 	}
 	insts, ok := l.forEachInstances(fe, v)

@@ -26,10 +26,10 @@ func (l *loader) decodePubsubctl(cfg *model.Config) {
 		cfg.Meta.Set("project", model.SourceUser, l.projectRange)
 	}
 	d := &dec{l: l, sc: scope{roots: rootAll, where: "the pubsubctl block"}, meta: &cfg.Meta}
-	if l.checkNotSensitive(b.Body.Attributes["stack"], "the stack") {
+	if l.checkNotSensitive(b.Body.Attributes["stack"], "stack", whyStack) {
 		d.str(b.Body, "stack", &cfg.Stack)
 	}
-	if !l.checkNotSensitive(b.Body.Attributes["project_number"], "the project number") {
+	if !l.checkNotSensitive(b.Body.Attributes["project_number"], "project_number", whyProjectNumber) {
 		return
 	}
 	v, a, ok := d.value(b.Body, "project_number")

@@ -202,7 +202,7 @@ func (l *loader) redactDiagnostics(diags hcl.Diagnostics, r *Result) {
 			// A message about a value derived from a secret may quote a
 			// part of it that no secret string matches (a filter's first
 			// word, say): it quotes nothing.
-			d.Detail = quotedRE.ReplaceAllString(d.Detail, `"`+Redacted+`"`)
+			d.Detail = redactQuoted(d.Detail)
 			d.Expression, d.EvalContext = nil, nil
 		}
 		d.Summary = r.Redact(d.Summary)
@@ -215,6 +215,24 @@ func (l *loader) redactDiagnostics(diags hcl.Diagnostics, r *Result) {
 
 // quotedRE matches a double-quoted string with backslash escapes.
 var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// redactQuoted replaces every quoted string of a message with
+// "(sensitive)", except the names in HCL's `Invalid value for "NAME"
+// parameter`.
+func redactQuoted(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range quotedRE.FindAllStringIndex(s, -1) {
+		if strings.HasPrefix(s[m[1]:], " parameter") {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(`"` + Redacted + `"`)
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // aboutSensitive reports whether a range overlaps an expression whose
 // value derives from a sensitive variable.
@@ -249,13 +267,22 @@ func (l *loader) maskSource(rng hcl.Range) {
 	l.files[rng.Filename] = &nf
 }
 
-// checkNotSensitive reports a sensitive value where one cannot be hidden.
-func (l *loader) checkNotSensitive(a *hclsyntax.Attribute, what string) bool {
+// checkNotSensitive reports a sensitive value where one cannot be hidden;
+// what names the argument, why says where its value is shown.
+func (l *loader) checkNotSensitive(a *hclsyntax.Attribute, what, why string) bool {
 	if a == nil || !l.refsSensitive(a.Expr) {
 		return true
 	}
 	l.errorf(a.Expr.Range(), "Sensitive value not allowed here",
-		"%s refers to a sensitive variable. %s is part of the identity of every resource it names and is shown in every plan, so it cannot be kept secret: use a variable that is not declared sensitive.",
-		capitalize(what), capitalize(what))
+		"%s refers to a sensitive variable, but %s, so it cannot be kept secret. Use a variable that is not declared sensitive.", what, why)
 	return false
 }
+
+// Where the values that must not be sensitive are shown.
+const (
+	whyProject       = "the project ID is part of every resource's full name, which every plan and message shows"
+	whyStack         = "the stack name is the value of the pubsubctl-stack label of every resource, which every plan shows"
+	whyProjectNumber = "the project number names the Pub/Sub service agent in the IAM grants every plan shows"
+	whyForEach       = "its keys become the instances' addresses (topic.NAME[\"KEY\"]), which every plan and message shows"
+	whyName          = "a resource's name is part of its full name and address, which every plan and message shows"
+)
