@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/render"
@@ -109,14 +108,10 @@ func unbalanced(s string) bool {
 	return inString || depth > 0
 }
 
-// secretsOf returns the values of the configuration's sensitive variables
-// as text, for the output filter.
+// secretsOf returns every text the output filter must hide: the values of
+// the configuration's sensitive variables (non-string values rendered, and
+// the strings inside them), their raw --var and environment texts, and the
+// field values derived from them (config.Result.Secrets).
 func secretsOf(res *config.Result) []string {
-	var out []string
-	for _, v := range res.Variables {
-		if v.Sensitive && v.Value.IsKnown() && !v.Value.IsNull() && v.Value.Type() == cty.String {
-			out = append(out, v.Value.AsString())
-		}
-	}
-	return out
+	return res.Secrets()
 }
