@@ -110,7 +110,7 @@ func (v *verifier) change(ch *plan.Change) {
 		}
 		if lr == nil {
 			v.fail(addr, act, fmt.Sprintf("%s does not exist", ch.Name))
-		} else if owner := stackOf(lr); owner != "" && owner != v.cfg.Stack {
+		} else if owner := model.Owner(lr); owner != "" && owner != v.cfg.Stack {
 			v.fail(addr, act, fmt.Sprintf("%s is managed by stack %q", ch.Name, owner))
 		}
 		v.sameAsDeclared(ch, decl)
@@ -129,8 +129,8 @@ func (v *verifier) owned(ch *plan.Change, lr model.Resource) {
 		if v.declared[key{ch.Kind, ch.ID}] == nil && ch.Action != plan.ActionDelete {
 			v.fail(addr, act, fmt.Sprintf("the configuration does not declare schema %s", ch.ID))
 		}
-	case !ownedBy(lr, v.cfg.Stack):
-		owner := stackOf(lr)
+	case !model.OwnedBy(model.LabelsOf(lr), v.cfg.Stack):
+		owner := model.Owner(lr)
 		if owner == "" {
 			v.fail(addr, act, fmt.Sprintf("%s does not carry this stack's labels (%s=%s, %s=%s): pubsubctl never changes it", ch.Name, model.LabelManagedBy, model.ManagedByValue, model.LabelStack, v.cfg.Stack))
 		} else {
@@ -179,7 +179,7 @@ func (v *verifier) iamChange(ic *plan.IAMChange) {
 				v.fail(addr, "iam", fmt.Sprintf("%s does not exist and the plan does not create it", ic.Name))
 				return
 			}
-			if k.kind != model.KindSchema && !ownedBy(lr, v.cfg.Stack) {
+			if k.kind != model.KindSchema && !model.OwnedBy(model.LabelsOf(lr), v.cfg.Stack) {
 				v.fail(addr, "iam", fmt.Sprintf("%s is not managed by stack %q: pubsubctl never changes its IAM", ic.Name, v.cfg.Stack))
 				return
 			}
@@ -253,27 +253,4 @@ func keyOf(project, name string) (key, bool) {
 		}
 	}
 	return key{}, false
-}
-
-func labelsOf(r model.Resource) map[string]string {
-	switch r := r.(type) {
-	case *model.Topic:
-		return r.Labels
-	case *model.Subscription:
-		return r.Labels
-	}
-	return nil
-}
-
-func ownedBy(r model.Resource, stack string) bool {
-	l := labelsOf(r)
-	return l[model.LabelManagedBy] == model.ManagedByValue && l[model.LabelStack] == stack
-}
-
-func stackOf(r model.Resource) string {
-	l := labelsOf(r)
-	if l[model.LabelManagedBy] != model.ManagedByValue {
-		return ""
-	}
-	return l[model.LabelStack]
 }

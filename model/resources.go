@@ -221,18 +221,42 @@ func (s *Subscription) DeliveryType() string {
 
 // Resources returns every resource of the configuration in dependency order
 // (schemas, topics, subscriptions), each group in declaration order.
-func (c *Config) Resources() []Resource {
-	out := make([]Resource, 0, len(c.Schemas)+len(c.Topics)+len(c.Subscriptions))
-	for _, s := range c.Schemas {
+func (c *Config) Resources() []Resource { return resources(c.Schemas, c.Topics, c.Subscriptions) }
+
+func resources(schemas []*Schema, topics []*Topic, subs []*Subscription) []Resource {
+	out := make([]Resource, 0, len(schemas)+len(topics)+len(subs))
+	for _, s := range schemas {
 		out = append(out, s)
 	}
-	for _, t := range c.Topics {
+	for _, t := range topics {
 		out = append(out, t)
 	}
-	for _, s := range c.Subscriptions {
+	for _, s := range subs {
 		out = append(out, s)
 	}
 	return out
+}
+
+// LabelsOf returns the labels of a topic or subscription (nil for a
+// schema, which has none).
+func LabelsOf(r Resource) map[string]string {
+	switch r := r.(type) {
+	case *Topic:
+		return r.Labels
+	case *Subscription:
+		return r.Labels
+	}
+	return nil
+}
+
+// Owner returns the stack whose ownership labels a resource carries, or ""
+// when pubsubctl does not manage it.
+func Owner(r Resource) string {
+	l := LabelsOf(r)
+	if l[LabelManagedBy] != ManagedByValue {
+		return ""
+	}
+	return l[LabelStack]
 }
 
 // OwnedBy reports whether labels mark a resource as managed by stack.

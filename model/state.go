@@ -21,3 +21,6 @@ type State struct {
 	// (the official emulator, bare pstest): a warning, never an error.
 	IAMSupported bool
 }
+
+// Resources returns every live resource: schemas, topics, subscriptions.
+func (s *State) Resources() []Resource { return resources(s.Schemas, s.Topics, s.Subscriptions) }

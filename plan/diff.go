@@ -105,7 +105,7 @@ func Compute(desired *model.Config, live *model.State, opts Options) *Plan {
 	}
 
 	// Live resources the configuration does not declare.
-	for _, lr := range liveResources(live) {
+	for _, lr := range live.Resources() {
 		k := key{lr.Address().Kind, lr.ID()}
 		if inConfig[k] {
 			continue
@@ -138,34 +138,11 @@ func Compute(desired *model.Config, live *model.State, opts Options) *Plan {
 // that is this stack. Schemas carry no labels: a schema the configuration
 // declares is managed, one it does not is never touched.
 func ownership(r model.Resource, stack string) (owner string, ours bool) {
-	var labels map[string]string
-	switch r := r.(type) {
-	case *model.Schema:
+	if _, ok := r.(*model.Schema); ok {
 		return "", true
-	case *model.Topic:
-		labels = r.Labels
-	case *model.Subscription:
-		labels = r.Labels
 	}
-	if labels[model.LabelManagedBy] != model.ManagedByValue {
-		return "", false
-	}
-	owner = labels[model.LabelStack]
-	return owner, owner == stack
-}
-
-func liveResources(l *model.State) []model.Resource {
-	var out []model.Resource
-	for _, s := range l.Schemas {
-		out = append(out, s)
-	}
-	for _, t := range l.Topics {
-		out = append(out, t)
-	}
-	for _, s := range l.Subscriptions {
-		out = append(out, s)
-	}
-	return out
+	owner = model.Owner(r)
+	return owner, owner != "" && owner == stack
 }
 
 func fullName(project string, r model.Resource) string {

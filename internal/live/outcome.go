@@ -39,6 +39,25 @@ var outcomeNames = map[Outcome]string{
 
 func (o Outcome) String() string { return outcomeNames[o] }
 
+// codeOutcomes is the one mapping of gRPC codes to outcomes; a code it
+// does not list is Permanent.
+var codeOutcomes = map[codes.Code]Outcome{
+	codes.NotFound:           NotFound,
+	codes.AlreadyExists:      AlreadyExists,
+	codes.Aborted:            Conflict,
+	codes.Unavailable:        Unavailable,
+	codes.ResourceExhausted:  Throttled,
+	codes.Internal:           ServerError,
+	codes.DeadlineExceeded:   Unknown,
+	codes.Unknown:            Unknown,
+	codes.FailedPrecondition: Precondition,
+	codes.Unimplemented:      Unsupported,
+	codes.PermissionDenied:   Denied,
+	codes.Unauthenticated:    Denied,
+	codes.Canceled:           Canceled,
+	codes.InvalidArgument:    Permanent,
+}
+
 // Classify returns the outcome of an error of this package (or of any error
 // carrying a gRPC status). A local error without a status is Permanent: it
 // is not an answer of the service.
@@ -52,51 +71,26 @@ func Classify(err error) Outcome {
 			return Permanent
 		}
 	}
-	switch c {
-	case codes.NotFound:
-		return NotFound
-	case codes.AlreadyExists:
-		return AlreadyExists
-	case codes.Aborted:
-		return Conflict
-	case codes.Unavailable:
-		return Unavailable
-	case codes.ResourceExhausted:
-		return Throttled
-	case codes.Internal:
-		return ServerError
-	case codes.DeadlineExceeded, codes.Unknown:
-		return Unknown
-	case codes.FailedPrecondition:
-		return Precondition
-	case codes.Unimplemented:
-		return Unsupported
-	case codes.PermissionDenied, codes.Unauthenticated:
-		return Denied
-	case codes.Canceled:
-		return Canceled
+	if o, ok := codeOutcomes[c]; ok {
+		return o
 	}
 	return Permanent
 }
 
-// Fail returns an error with outcome o, carrying the gRPC status the real
-// service would send for it: for fakes of the API in other packages' tests.
+// Fail returns an error with outcome o, carrying a gRPC status the real
+// service sends for it (the lowest such code): for fakes of the API in
+// other packages' tests.
 func Fail(o Outcome, format string, args ...any) error {
-	var c codes.Code
-	for code, out := range map[codes.Code]Outcome{
-		codes.NotFound: NotFound, codes.AlreadyExists: AlreadyExists, codes.Aborted: Conflict,
-		codes.Unavailable: Unavailable, codes.ResourceExhausted: Throttled, codes.Internal: ServerError,
-		codes.DeadlineExceeded: Unknown, codes.FailedPrecondition: Precondition, codes.Unimplemented: Unsupported,
-		codes.PermissionDenied: Denied, codes.Canceled: Canceled, codes.InvalidArgument: Permanent,
-	} {
-		if out == o {
-			c = code
+	best := codes.OK
+	for c, out := range codeOutcomes {
+		if out == o && (best == codes.OK || c < best) {
+			best = c
 		}
 	}
-	if c == codes.OK {
+	if best == codes.OK {
 		panic(fmt.Sprintf("live.Fail: no error has outcome %v", o))
 	}
-	return status.Errorf(c, format, args...)
+	return status.Errorf(best, format, args...)
 }
 
 // unwrapped returns the error inside an *Error.

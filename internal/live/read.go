@@ -12,6 +12,8 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 
+	"github.com/googleapis/gax-go/v2"
+
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
@@ -230,18 +232,34 @@ func (c *Client) getPolicy(ctx context.Context, retry bool, kind model.Kind, ful
 		}
 	}
 	err := call(ctx, "get IAM policy of "+kind.String(), fullName, func(ctx context.Context) (err error) {
-		switch kind {
-		case model.KindTopic:
-			resp, err = c.topics.GetIamPolicy(ctx, req)
-		case model.KindSubscription:
-			resp, err = c.subs.GetIamPolicy(ctx, req)
-		default:
-			resp, err = c.schemas.GetIamPolicy(ctx, req)
-		}
+		resp, err = c.iamOf(kind).GetIamPolicy(ctx, req)
 		return err
 	})
+	return c.policyResult(resp, err)
+}
+
+// iamMethods are the IAM methods every admin client has.
+type iamMethods interface {
+	GetIamPolicy(context.Context, *iampb.GetIamPolicyRequest, ...gax.CallOption) (*iampb.Policy, error)
+	SetIamPolicy(context.Context, *iampb.SetIamPolicyRequest, ...gax.CallOption) (*iampb.Policy, error)
+}
+
+// iamOf returns the admin client that serves the IAM of kind.
+func (c *Client) iamOf(kind model.Kind) iamMethods {
+	switch kind {
+	case model.KindTopic:
+		return c.topics
+	case model.KindSubscription:
+		return c.subs
+	}
+	return c.schemas
+}
+
+// policyResult converts an IAM call's answer, remembering when the target
+// has no IAM at all.
+func (c *Client) policyResult(resp *iampb.Policy, err error) (*model.Policy, error) {
 	if err != nil {
-		if Code(err) == codes.Unimplemented {
+		if Classify(err) == Unsupported {
 			c.iamUnsupported.Store(true)
 		}
 		return nil, err
@@ -263,23 +281,10 @@ func (c *Client) SetPolicy(ctx context.Context, kind model.Kind, fullName string
 	req := &iampb.SetIamPolicyRequest{Resource: fullName, Policy: pp}
 	var resp *iampb.Policy
 	err = c.once(ctx, op, fullName, func(ctx context.Context) (err error) {
-		switch kind {
-		case model.KindTopic:
-			resp, err = c.topics.SetIamPolicy(ctx, req)
-		case model.KindSubscription:
-			resp, err = c.subs.SetIamPolicy(ctx, req)
-		default:
-			resp, err = c.schemas.SetIamPolicy(ctx, req)
-		}
+		resp, err = c.iamOf(kind).SetIamPolicy(ctx, req)
 		return err
 	})
-	if err != nil {
-		if Code(err) == codes.Unimplemented {
-			c.iamUnsupported.Store(true)
-		}
-		return nil, err
-	}
-	return policyFromProto(resp), nil
+	return c.policyResult(resp, err)
 }
 
 // IsUnimplemented reports whether err has code Unimplemented, as IAM calls
