@@ -3,6 +3,10 @@
 // configuration is an exact no-op, diffs them field by field into Changes
 // (create, update, replace with reasons, delete, adopt), decides ownership
 // from labels, flags danger, orders changes by dependency, and digests the
-// live state so a saved plan can be checked for staleness. A Plan is plain
-// data: renderers and the executor only read it.
+// live state and the configuration so a saved plan can be verified
+// (Digest, ConfigDigest, Divergence). Which fields are compared, and which
+// force a replace, come from the field table (model.Fields). It also
+// builds the changes of `pubsubctl forget` (ForgetChange: the ownership
+// labels removed), which apply's executor runs like any other. A Plan is
+// plain data: renderers and the executor only read it.
 package plan

@@ -1,6 +1,6 @@
 // Package export turns the live Pub/Sub resources of a project into a
-// pubsubctl configuration (`pubsubctl export`) and lets go of resources a
-// stack manages without deleting them (`pubsubctl forget`).
+// pubsubctl configuration (`pubsubctl export`). (Letting go of resources,
+// `pubsubctl forget`, is a plan action: plan.ForgetChange.)
 //
 // Generate writes HCL that describes the project exactly as it is. Because
 // pubsubctl's built-in defaults are safer than Pub/Sub's own (dead-lettering

@@ -2,7 +2,9 @@
 // the Terraform-like human text of `pubsubctl plan` (colour optional,
 // provenance of every value with -v), the versioned JSON form documented in
 // docs/plan-json.md and docs/plan.schema.json, a Markdown form for
-// pull-request comments, and HCL diagnostics with source snippets.
+// pull-request comments, HCL diagnostics with source snippets, and apply's
+// output: a line per finished operation, the live status line on a
+// terminal (Progress) and the summary (ApplySummary).
 //
 // Renderers only read a *plan.Plan: they never change it, decide nothing
 // that apply relies on, and produce byte-for-byte deterministic output for a

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pubsubctl/pubsubctl/internal/config"
+	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/model"
+	"github.com/pubsubctl/pubsubctl/plan"
+)
+
+// The one pipeline every command shares: load the configuration (load.go),
+// connect, read live state, plan; apply's executor then runs the plan
+// (apply.go, and forget.go for forget's plan), and a second read and plan
+// proves convergence. plan, apply, the emulator's bootstrap, export and
+// forget all go through these functions.
+
+// TargetFlags choose where live state is read from.
+type TargetFlags struct {
+	Emulator                  string `help:"Address HOST:PORT of a Pub/Sub emulator (default: PUBSUB_EMULATOR_HOST; without either, real Pub/Sub with Application Default Credentials)." placeholder:"HOST:PORT"`
+	ImpersonateServiceAccount string `name:"impersonate-service-account" help:"Call Pub/Sub as this service account (real Pub/Sub only)." placeholder:"EMAIL"`
+}
+
+// planResult is a computed plan with what produced it.
+type planResult struct {
+	plan     *plan.Plan
+	live     *model.State
+	config   *config.Result
+	client   *live.Client
+	iamScope []string // full names whose policies were read
+	// configDigest is plan.ConfigDigest of the configuration as loaded,
+	// before planning added anything to it.
+	configDigest string
+}
+
+// connect opens a live client for the configuration's project.
+func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (*live.Client, error) {
+	client, err := live.New(rc.ctx, live.Options{
+		Project:                   project,
+		Emulator:                  tf.Emulator,
+		Env:                       rc.env,
+		ImpersonateServiceAccount: tf.ImpersonateServiceAccount,
+		Parallelism:               parallelism,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)
+	}
+	return client, nil
+}
+
+// computePlan loads the configuration, reads live state and diffs them.
+func (rc *runContext) computePlan(dir string, tf TargetFlags, parallelism int, targets []model.Address, adopt bool) (*planResult, error) {
+	res, _, err := rc.load(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := res.Config
+	digest := plan.ConfigDigest(cfg)
+	client, err := rc.connect(cfg.Project, tf, parallelism)
+	if err != nil {
+		return nil, err
+	}
+	p, l, scope, err := rc.planWith(client, cfg, targets, adopt)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return &planResult{plan: p, live: l, config: res, client: client, iamScope: scope, configDigest: digest}, nil
+}
+
+// planWith reads live state through client and plans cfg against it.
+func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets []model.Address, adopt bool) (*plan.Plan, *model.State, []string, error) {
+	var warnings []string
+	if cfg.ProjectNumber == "" && deadLetters(cfg) {
+		n, err := client.ProjectNumber(rc.ctx)
+		switch {
+		case err == nil:
+			model.AddDeadLetterGrants(cfg, n)
+		case client.IsEmulator():
+			warnings = append(warnings, fmt.Sprintf("dead-letter grants for the Pub/Sub service agent are not planned: %v", err))
+		default:
+			return nil, nil, nil, fmt.Errorf("the Pub/Sub service agent needs the project number for dead-letter grants: %w", err)
+		}
+	}
+	scope := iamScope(cfg)
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
+	}
+	l := state
+	p := plan.Compute(cfg, l, plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
+	p.Warnings = append(warnings, p.Warnings...)
+	return p, l, sortedKeys(scope), nil
+}
+
+func deadLetters(c *model.Config) bool {
+	for _, s := range c.Subscriptions {
+		if s.DeadLetter != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// iamScope is the set of resources whose IAM the configuration manages:
+// only their policies are read.
+func iamScope(c *model.Config) map[string]bool {
+	scope := map[string]bool{}
+	for _, r := range c.Resources() {
+		if !r.Policy().Empty() {
+			scope[model.FullName(c.Project, r.Address().Kind, r.ID())] = true
+		}
+	}
+	for _, eb := range c.ExternalBindings {
+		scope[eb.Resource] = true
+	}
+	return scope
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
