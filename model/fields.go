@@ -68,7 +68,7 @@ var (
 		Min: 10 * time.Second, Max: 600 * time.Second, ServerDefault: 10 * time.Second, Default: DefaultAckDeadline}
 	SubMessageRetention = &Field{Kind: KindSubscription, Name: "message_retention", Mask: "message_retention_duration",
 		Min: 10 * time.Minute, Max: 31 * Day, ServerDefault: 7 * Day, Default: DefaultSubscriptionRetention}
-	SubRetainAcked    = &Field{Kind: KindSubscription, Name: "retain_acked_messages", Mask: "retain_acked_messages"}
+	SubRetainAcked = &Field{Kind: KindSubscription, Name: "retain_acked_messages", Mask: "retain_acked_messages"}
 	// SubExpiration's Max is the documented maximum TTL (unverified, so
 	// exceeding it is a warning); ServerDefault is the TTL of a
 	// subscription without an expiration policy.
