@@ -60,8 +60,8 @@ func TestSensitiveNeverInDiagnostics(t *testing.T) {
 		want    string // a diagnostic that must be there: "file:line,col: severity: summary"
 	}{
 		{
-			name:    "type error from a var-file",
-			src:     header + `variable "pin" {
+			name: "type error from a var-file",
+			src: header + `variable "pin" {
   type      = number
   sensitive = true
 }
