@@ -49,7 +49,7 @@ func TestDiagnosticsLikeHCL(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if strings.Contains(got.String(), " more characters)") || strings.Contains(got.String(), " more bytes)") {
+			if strings.Contains(got.String(), "…") {
 				continue // cut on purpose
 			}
 			if got.String() != want.String() {
