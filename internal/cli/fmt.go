@@ -13,6 +13,7 @@ import (
 
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/render"
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
 )
 
 // ExitFmtCheck is fmt --check's exit code when a file is not formatted
@@ -59,7 +60,7 @@ func (c *FmtCmd) Run(rc *runContext) error {
 	var diags hcl.Diagnostics
 	parsed := map[string]*hcl.File{}
 	for _, name := range files {
-		src, err := config.ReadBounded(name, config.MaxFileBytes)
+		src, err := safefile.ReadBounded(name, config.MaxFileBytes)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -166,7 +168,7 @@ func (l *loader) checkDecoded(rng hcl.Range) bool {
 		l.decodedOver = true
 		l.errorf(rng, "Configuration too large",
 			"The string values of this configuration's resources add up to more than %s (a value used by many resources counts once for each), the limit for one configuration. Values this large are not Pub/Sub settings; check for a value repeated by for_each or defaults.",
-			humanBytes(MaxDecodedBytes))
+			safefile.FormatBytes(MaxDecodedBytes))
 	}
 	return false
 }

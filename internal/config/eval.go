@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -307,7 +309,7 @@ func (l *loader) forEachInstances(fe *hclsyntax.Attribute, v cty.Value) ([]*inst
 	if n := lengthOf(v); n > MaxForEachInstances {
 		l.errorf(rng, "Too many for_each instances",
 			"This for_each has %s keys; at most %s are allowed (Pub/Sub allows at most 10,000 topics, 10,000 subscriptions and 10,000 schemas per project).",
-			thousands(int64(n)), thousands(MaxForEachInstances))
+			safefile.FormatCount(int64(n)), safefile.FormatCount(MaxForEachInstances))
 		return nil, false
 	}
 	var out []*instance
@@ -360,7 +362,7 @@ func (l *loader) countInstances(n *resourceNode, count int, rng hcl.Range) bool 
 		// Reported once per kind, where the limit was crossed.
 		l.errorf(rng, "Too many "+n.kind.Collection(),
 			"With %s, this configuration declares more than %s %s; Pub/Sub allows at most %s per project, so it could never be applied.",
-			n, thousands(MaxResourcesPerKind), n.kind.Collection(), thousands(MaxResourcesPerKind))
+			n, safefile.FormatCount(MaxResourcesPerKind), n.kind.Collection(), safefile.FormatCount(MaxResourcesPerKind))
 	}
 	return false
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -53,7 +55,7 @@ func (b *budget) addBuilt(n int64) error {
 	b.built += n
 	if b.built > MaxBuiltBytes {
 		return b.exhaust(limitErrorf("Too much text built",
-			"Evaluating this configuration builds more than %s of strings in total (templates and string functions together), the limit for one configuration", humanBytes(MaxBuiltBytes)))
+			"Evaluating this configuration builds more than %s of strings in total (templates and string functions together), the limit for one configuration", safefile.FormatBytes(MaxBuiltBytes)))
 	}
 	return nil
 }
@@ -252,7 +254,7 @@ func (l *loader) internalFunctions() map[string]function.Function {
 				l.budget.templates[id] += n
 				if l.budget.templates[id] > MaxStringBytes {
 					return cty.NilVal, limitErrorf("String too long",
-						"This template builds a string longer than %s, the limit for any string value", humanBytes(MaxStringBytes))
+						"This template builds a string longer than %s, the limit for any string value", safefile.FormatBytes(MaxStringBytes))
 				}
 				if err := l.budget.addBuilt(n); err != nil {
 					return cty.NilVal, err
@@ -279,7 +281,7 @@ func (l *loader) internalFunctions() map[string]function.Function {
 					total += n
 					if total > MaxStringBytes {
 						return cty.NilVal, limitErrorf("String too long",
-							"This template's %%{for} directive builds a string longer than %s, the limit for any string value", humanBytes(MaxStringBytes))
+							"This template's %%{for} directive builds a string longer than %s, the limit for any string value", safefile.FormatBytes(MaxStringBytes))
 					}
 				}
 				if err := l.budget.addBuilt(total); err != nil {
@@ -299,7 +301,7 @@ func (l *loader) internalFunctions() map[string]function.Function {
 				l.budget.iterations += int64(lengthOf(args[0]))
 				if l.budget.iterations > MaxForIterations {
 					return cty.NilVal, l.budget.exhaust(limitErrorf("Too many iterations",
-						"The for expressions of this configuration iterate more than %s times in total, the limit for one configuration (nested loops multiply)", thousands(MaxForIterations)))
+						"The for expressions of this configuration iterate more than %s times in total, the limit for one configuration (nested loops multiply)", safefile.FormatCount(MaxForIterations)))
 				}
 				return args[0], nil
 			},
@@ -658,7 +660,7 @@ func strLen(v cty.Value) int64 {
 }
 
 func errWouldBeTooLong(what string) error {
-	return limitErrorf("String too long", "The result of %s would be longer than %s, the limit for any string value", what, humanBytes(MaxStringBytes))
+	return limitErrorf("String too long", "The result of %s would be longer than %s, the limit for any string value", what, safefile.FormatBytes(MaxStringBytes))
 }
 
 func checkJoin(args []cty.Value) error {
@@ -766,7 +768,7 @@ func checkFormatList(args []cty.Value) error {
 		return errTooManyElements()
 	}
 	if formatSize(args)*n > MaxBuiltBytes {
-		return limitErrorf("Too much text built", "The result of formatlist would be larger than %s, the limit for all strings built by one configuration", humanBytes(MaxBuiltBytes))
+		return limitErrorf("Too much text built", "The result of formatlist would be larger than %s, the limit for all strings built by one configuration", safefile.FormatBytes(MaxBuiltBytes))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -118,35 +120,6 @@ func fixLimitDiag(d *hcl.Diagnostic) {
 	d.Expression, d.EvalContext = nil, nil
 }
 
-// humanBytes renders a byte count as "4 MiB" or "1,048,577 bytes".
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return thousands(n) + " bytes"
-}
-
-// thousands renders n with thousands separators: 1,000,000.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // numberProblem says what is wrong with a number, or "" when it is within
 // range.
 func numberProblem(bf *big.Float) string {
@@ -223,12 +196,12 @@ func checkValueRec(v cty.Value, n *int) error {
 func errStringTooLong(n int64) error {
 	return limitErrorf("String too long",
 		"This value is a string of %s; the limit for any string value is %s (Pub/Sub's longest string, a schema definition, may have 300 KB)",
-		humanBytes(n), humanBytes(MaxStringBytes))
+		safefile.FormatBytes(n), safefile.FormatBytes(MaxStringBytes))
 }
 
 func errTooManyElements() error {
 	return limitErrorf("Value too large",
-		"This value has more than %s elements (nested elements included), the limit for any list, set, map or object", thousands(MaxValueElements))
+		"This value has more than %s elements (nested elements included), the limit for any list, set, map or object", safefile.FormatCount(MaxValueElements))
 }
 
 // lengthOf is the number of elements of a known collection or structural

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -362,7 +364,7 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 	if l.single == "" {
 		if fi, err := os.Stat(l.dir); err == nil && !fi.IsDir() {
 			l.errorf(l.fallbackRange(), "Not a configuration",
-				"%s is %s; pass a configuration directory or a single .hcl file.", l.dir, describeMode(fi.Mode()))
+				"%s is %s; pass a configuration directory or a single .hcl file.", l.dir, safefile.DescribeMode(fi.Mode()))
 			return nil
 		}
 	}
@@ -401,7 +403,7 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 				continue
 			case !fi.Mode().IsRegular():
 				l.errorf(hcl.Range{Filename: filepath.Join(l.opts.Dir, name), Start: hcl.InitialPos, End: hcl.InitialPos},
-					"Cannot read configuration file", "%s is %s, not a regular file; configuration files must be regular files.", name, describeMode(fi.Mode()))
+					"Cannot read configuration file", "%s is %s, not a regular file; configuration files must be regular files.", name, safefile.DescribeMode(fi.Mode()))
 				continue
 			}
 		}
@@ -426,7 +428,7 @@ func (l *loader) parseFiles() []*hclsyntax.Body {
 		if l.first == "" {
 			l.first = filename
 		}
-		src, err := ReadBounded(filepath.Join(l.dir, name), MaxFileBytes)
+		src, err := safefile.ReadBounded(filepath.Join(l.dir, name), MaxFileBytes)
 		if err != nil {
 			l.errorf(hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 				"Cannot read configuration file", "%s.", fileErrorText(err, "configuration file"))
@@ -490,7 +492,7 @@ func linkProblem(p string, err error) string {
 
 // fileErrorText describes a ReadBounded error.
 func fileErrorText(err error, what string) string {
-	var tooLarge *FileTooLargeError
+	var tooLarge *safefile.FileTooLargeError
 	if errors.As(err, &tooLarge) {
 		return fmt.Sprintf("%v for a %s", err, what)
 	}

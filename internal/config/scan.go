@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -94,7 +96,7 @@ func (s *sourceScanner) op(i, width int) *hcl.Diagnostic {
 	if t.ops > MaxOperatorChain {
 		return s.diag(i, width, "Expression too long",
 			fmt.Sprintf("This expression has more than %s operators in a row; at most %s are allowed in one expression. Split it with locals.",
-				thousands(MaxOperatorChain), thousands(MaxOperatorChain)))
+				safefile.FormatCount(MaxOperatorChain), safefile.FormatCount(MaxOperatorChain)))
 	}
 	return nil
 }
@@ -103,7 +105,7 @@ func (s *sourceScanner) checkTokens(i, max int) *hcl.Diagnostic {
 	if s.tokens > max {
 		return s.diag(i, 1, "Too many tokens",
 			fmt.Sprintf("This text has more than %s tokens (names, numbers, strings, operators and brackets); a configuration file may have at most %s, and all configuration and variable files together at most %s. Split the configuration, or use for_each instead of writing out many similar blocks.",
-				thousands(int64(max)), thousands(MaxFileTokens), thousands(MaxConfigTokens)))
+				safefile.FormatCount(int64(max)), safefile.FormatCount(MaxFileTokens), safefile.FormatCount(MaxConfigTokens)))
 	}
 	return nil
 }

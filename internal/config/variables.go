@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -173,7 +175,7 @@ func (l *loader) resolveVariables() {
 // readVarFile reads a --var-file: name = value lines (HCL), or a JSON
 // object when the name ends in .json. Values must be literals.
 func (l *loader) readVarFile(path string) {
-	src, err := ReadBounded(path, MaxFileBytes)
+	src, err := safefile.ReadBounded(path, MaxFileBytes)
 	if err != nil {
 		l.errorf(hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
 			"Cannot read variable file", "--var-file %s: %s.", path, fileErrorText(err, "variable file"))
@@ -272,7 +274,7 @@ func (l *loader) setRaw(v *variable, raw string, src VariableSource, srcName str
 	rng := wholeRange(filename, raw)
 	val := cty.StringVal(raw)
 	if len(raw) > MaxStringBytes {
-		l.errorf(rng, "Value too long", "The value given by %s is %s long; at most %s are accepted.", srcName, humanBytes(int64(len(raw))), humanBytes(MaxStringBytes))
+		l.errorf(rng, "Value too long", "The value given by %s is %s long; at most %s are accepted.", srcName, safefile.FormatBytes(int64(len(raw))), safefile.FormatBytes(MaxStringBytes))
 		v.failed = true
 		return
 	}

@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
 
@@ -136,36 +136,9 @@ func Write(path string, f *File) error {
 // MaxSize bytes is read: a device (/dev/zero), a FIFO or a directory is
 // refused before it is opened for reading.
 func Read(path string) (*File, error) {
-	b, err := ReadBounded(path, MaxSize)
+	b, err := safefile.ReadBounded(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}
 	return Decode(b, path)
-}
-
-// ReadBounded reads a regular file of at most limit bytes.
-func ReadBounded(path string, limit int64) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if info.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes; a plan file is at most %d bytes", path, info.Size(), limit)
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes; a plan file is at most %d bytes", path, limit, limit)
-	}
-	return b, nil
 }

@@ -1,10 +1,14 @@
-package config
+// Package safefile reads files that users name (configuration files,
+// var-files, saved plans) within bounds: only regular files, never more
+// than a limit, never blocking on a FIFO or reading a device forever.
+package safefile
 
 import (
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -16,9 +20,8 @@ import (
 // a limit, so a file that grows while it is read cannot exceed the limit
 // either. Errors name the path and say what was wrong.
 //
-// config.Load reads every configuration file and --var-file with it
-// (limit MaxFileBytes); commands that read other files given on the
-// command line should use it too.
+// config.Load reads every configuration file and --var-file with it, and
+// apply reads saved plan files with it.
 func ReadBounded(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -67,7 +70,7 @@ type NotRegularError struct {
 }
 
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s is %s, not a regular file", e.Path, describeMode(e.Mode))
+	return fmt.Sprintf("%s is %s, not a regular file", e.Path, DescribeMode(e.Mode))
 }
 
 // FileTooLargeError is ReadBounded's error for a file over the limit. Size
@@ -79,12 +82,13 @@ type FileTooLargeError struct {
 
 func (e *FileTooLargeError) Error() string {
 	if e.Size > 0 {
-		return fmt.Sprintf("%s has %s bytes; the limit is %s (%s bytes)", e.Path, thousands(e.Size), humanBytes(e.Limit), thousands(e.Limit))
+		return fmt.Sprintf("%s has %s bytes; the limit is %s (%s bytes)", e.Path, FormatCount(e.Size), FormatBytes(e.Limit), FormatCount(e.Limit))
 	}
-	return fmt.Sprintf("%s is larger than the limit of %s (%s bytes)", e.Path, humanBytes(e.Limit), thousands(e.Limit))
+	return fmt.Sprintf("%s is larger than the limit of %s (%s bytes)", e.Path, FormatBytes(e.Limit), FormatCount(e.Limit))
 }
 
-func describeMode(m fs.FileMode) string {
+// DescribeMode names a file mode that is not a regular file.
+func DescribeMode(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -100,4 +104,33 @@ func describeMode(m fs.FileMode) string {
 		return "a symbolic link"
 	}
 	return "a special file"
+}
+
+// FormatBytes renders a byte count as "4 MiB" or "1,048,577 bytes".
+func FormatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return FormatCount(n) + " bytes"
+}
+
+// FormatCount renders n with FormatCount separators: 1,000,000.
+func FormatCount(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
