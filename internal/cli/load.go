@@ -14,7 +14,7 @@ import (
 // source snippets) to stderr. It fails when any diagnostic is an error.
 func (rc *runContext) load(dir string) (*config.Result, hcl.Diagnostics, error) {
 	vars := map[string]string{}
-	for _, v := range rejoinVars(rc.g.Var) {
+	for _, v := range rc.g.Var {
 		name, value, ok := strings.Cut(v, "=")
 		if !ok || strings.TrimSpace(name) == "" {
 			return nil, nil, &exitError{code: ExitUsage, err: fmt.Errorf("invalid --var %q: want NAME=VALUE", v)}
@@ -64,48 +64,6 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// rejoinVars undoes the splitting of --var values at commas: kong splits
-// slice flags at "," by default, which cuts --var 'regions=["eu","us"]'
-// or --var 'greeting=hello, world' into pieces. A piece is glued back to
-// the previous one when it has no "=" or when the previous value still
-// has an open bracket or string.
-func rejoinVars(parts []string) []string {
-	var out []string
-	for _, p := range parts {
-		if n := len(out); n > 0 {
-			_, prev, _ := strings.Cut(out[n-1], "=")
-			if !strings.Contains(p, "=") || unbalanced(prev) {
-				out[n-1] += "," + p
-				continue
-			}
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// unbalanced reports whether s has an unterminated string or unclosed
-// (, [ or {.
-func unbalanced(s string) bool {
-	depth, inString, escaped := 0, false, false
-	for _, r := range s {
-		switch {
-		case escaped:
-			escaped = false
-		case inString && r == '\\':
-			escaped = true
-		case r == '"':
-			inString = !inString
-		case inString:
-		case r == '(' || r == '[' || r == '{':
-			depth++
-		case r == ')' || r == ']' || r == '}':
-			depth--
-		}
-	}
-	return inString || depth > 0
 }
 
 // secretsOf returns every text the output filter must hide: the values of

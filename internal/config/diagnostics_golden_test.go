@@ -22,7 +22,7 @@ var updateDiagnostics = flag.Bool("update", false, "rewrite testdata/diagnostics
 // want no diagnostics). Run with -update to rewrite want.txt, then review
 // every changed position by eye.
 func TestDiagnosticsGolden(t *testing.T) {
-	root := filepath.Join("..", "..", "testdata", "diagnostics")
+	root := filepath.Join("testdata", "diagnostics")
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)

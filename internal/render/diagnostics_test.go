@@ -19,7 +19,7 @@ import (
 // writer writes (plus the one-line header), for every golden diagnostics
 // case: the linear-time writer must not change the output.
 func TestDiagnosticsLikeHCL(t *testing.T) {
-	root := filepath.Join("..", "..", "testdata", "diagnostics")
+	root := filepath.Join("..", "config", "testdata", "diagnostics")
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
