@@ -68,20 +68,20 @@ func (l *loader) decodeDefaults() *model.Defaults {
 		d.markBlock("subscription", sb)
 		body, out := sb.Body, &def.Subscription
 		var dur time.Duration
-		if sd.duration(body, "ack_deadline", &dur) {
+		if sd.duration(body, model.SubAckDeadline.Name, &dur) {
 			v := dur
 			out.AckDeadline = &v
 		}
-		if sd.duration(body, "message_retention", &dur) {
+		if sd.duration(body, model.SubMessageRetention.Name, &dur) {
 			v := dur
 			out.MessageRetention = &v
 		}
 		var flag bool
-		if sd.boolean(body, "retain_acked_messages", &flag) {
+		if sd.boolean(body, model.SubRetainAcked.Name, &flag) {
 			out.RetainAckedMessages = &flag
 		}
 		var exp model.Expiration
-		if sd.expiration(body, "expiration", &exp) {
+		if sd.expiration(body, model.SubExpiration.Name, &exp) {
 			out.Expiration = &exp
 		}
 		out.RetryPolicy, out.RetryPolicyOff = sd.retryPolicy(body)
@@ -91,7 +91,7 @@ func (l *loader) decodeDefaults() *model.Defaults {
 			n := dl.MaxDeliveryAttempts
 			out.MaxDeliveryAttempts = &n
 		}
-		if m, ok := sd.stringMap(body, "labels"); ok {
+		if m, ok := sd.stringMap(body, model.SubLabels.Name); ok {
 			out.Labels = m
 		}
 	}
@@ -99,10 +99,10 @@ func (l *loader) decodeDefaults() *model.Defaults {
 		td := d.nested("topic")
 		d.markBlock("topic", tb)
 		var dur time.Duration
-		if td.duration(tb.Body, "message_retention", &dur) {
+		if td.duration(tb.Body, model.TopicMessageRetention.Name, &dur) {
 			def.Topic.MessageRetention = &dur
 		}
-		if m, ok := td.stringMap(tb.Body, "labels"); ok {
+		if m, ok := td.stringMap(tb.Body, model.TopicLabels.Name); ok {
 			def.Topic.Labels = m
 		}
 	}
@@ -151,14 +151,14 @@ func (l *loader) decodeResource(cfg *model.Config, n *resourceNode) {
 
 func (d *dec) topic(body *hclsyntax.Body, t *model.Topic) {
 	l := d.l
-	if m, ok := d.stringMap(body, "labels"); ok {
+	if m, ok := d.stringMap(body, model.TopicLabels.Name); ok {
 		t.Labels = m
 	}
-	d.duration(body, "message_retention", &t.MessageRetention)
-	d.str(body, "kms_key_name", &t.KMSKeyName)
-	if b := l.block(body, "message_storage_policy"); b != nil {
-		d.markBlock("message_storage_policy", b)
-		nd := d.nested("message_storage_policy")
+	d.duration(body, model.TopicMessageRetention.Name, &t.MessageRetention)
+	d.str(body, model.TopicKMSKeyName.Name, &t.KMSKeyName)
+	if b := l.block(body, model.TopicStoragePolicy.Name); b != nil {
+		d.markBlock(model.TopicStoragePolicy.Name, b)
+		nd := d.nested(model.TopicStoragePolicy.Name)
 		sp := &model.StoragePolicy{}
 		if regions, _, _, ok := nd.stringList(b.Body, "allowed_persistence_regions"); ok {
 			sp.AllowedPersistenceRegions = regions
@@ -183,18 +183,18 @@ func (d *dec) topic(body *hclsyntax.Body, t *model.Topic) {
 func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 	l := d.l
 	d.name(body, "topic", model.KindTopic, &s.Topic)
-	d.duration(body, "ack_deadline", &s.AckDeadline)
-	d.duration(body, "message_retention", &s.MessageRetention)
-	d.boolean(body, "retain_acked_messages", &s.RetainAckedMessages)
-	d.expiration(body, "expiration", &s.Expiration)
-	d.str(body, "filter", &s.Filter)
-	d.boolean(body, "enable_message_ordering", &s.EnableMessageOrdering)
-	d.boolean(body, "enable_exactly_once_delivery", &s.EnableExactlyOnceDelivery)
+	d.duration(body, model.SubAckDeadline.Name, &s.AckDeadline)
+	d.duration(body, model.SubMessageRetention.Name, &s.MessageRetention)
+	d.boolean(body, model.SubRetainAcked.Name, &s.RetainAckedMessages)
+	d.expiration(body, model.SubExpiration.Name, &s.Expiration)
+	d.str(body, model.SubFilter.Name, &s.Filter)
+	d.boolean(body, model.SubMessageOrdering.Name, &s.EnableMessageOrdering)
+	d.boolean(body, model.SubExactlyOnce.Name, &s.EnableExactlyOnceDelivery)
 	s.RetryPolicy, _ = d.retryPolicy(body)
 	s.DeadLetter, s.DeadLetterOptOut, _ = d.deadLetter(body)
-	if b := l.block(body, "push"); b != nil {
-		d.markBlock("push", b)
-		nd := d.nested("push")
+	if b := l.block(body, model.SubPush.Name); b != nil {
+		d.markBlock(model.SubPush.Name, b)
+		nd := d.nested(model.SubPush.Name)
 		p := &model.PushConfig{}
 		nd.str(b.Body, "endpoint", &p.Endpoint)
 		if m, ok := nd.stringMap(b.Body, "attributes"); ok {
@@ -216,9 +216,9 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 		}
 		s.Push = p
 	}
-	if b := l.block(body, "bigquery"); b != nil {
-		d.markBlock("bigquery", b)
-		nd := d.nested("bigquery")
+	if b := l.block(body, model.SubBigQuery.Name); b != nil {
+		d.markBlock(model.SubBigQuery.Name, b)
+		nd := d.nested(model.SubBigQuery.Name)
 		bq := &model.BigQueryConfig{}
 		nd.str(b.Body, "table", &bq.Table)
 		nd.boolean(b.Body, "use_topic_schema", &bq.UseTopicSchema)
@@ -228,9 +228,9 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 		nd.str(b.Body, "service_account", &bq.ServiceAccount)
 		s.BigQuery = bq
 	}
-	if b := l.block(body, "cloud_storage"); b != nil {
-		d.markBlock("cloud_storage", b)
-		nd := d.nested("cloud_storage")
+	if b := l.block(body, model.SubCloudStorage.Name); b != nil {
+		d.markBlock(model.SubCloudStorage.Name, b)
+		nd := d.nested(model.SubCloudStorage.Name)
 		cs := &model.CloudStorageConfig{}
 		nd.str(b.Body, "bucket", &cs.Bucket)
 		nd.str(b.Body, "filename_prefix", &cs.FilenamePrefix)
@@ -258,7 +258,7 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 		cs.Text = cs.Avro == nil
 		s.CloudStorage = cs
 	}
-	if m, ok := d.stringMap(body, "labels"); ok {
+	if m, ok := d.stringMap(body, model.SubLabels.Name); ok {
 		s.Labels = m
 	}
 	d.iam(body, &s.IAM, []shortcut{{"subscribers", model.RoleSubscriber}, {"viewers", model.RoleViewer}})
@@ -330,17 +330,17 @@ func (d *dec) boolOrBlock(body *hclsyntax.Body, name, trueHint string) (a *hclsy
 
 // retryPolicy decodes retry_policy { ... } or retry_policy = false.
 func (d *dec) retryPolicy(body *hclsyntax.Body) (rp *model.RetryPolicy, off bool) {
-	a, b, ok := d.boolOrBlock(body, "retry_policy",
+	a, b, ok := d.boolOrBlock(body, model.SubRetryPolicy.Name,
 		"retry_policy = true is not needed: redelivery with exponential backoff (10s to 600s) is on by default. Use a retry_policy block to change the backoff, or retry_policy = false to redeliver immediately.")
 	switch {
 	case !ok:
 		return nil, false
 	case a != nil:
-		d.markAttr("retry_policy", a)
+		d.markAttr(model.SubRetryPolicy.Name, a)
 		return nil, true
 	case b != nil:
-		d.markBlock("retry_policy", b)
-		nd := d.nested("retry_policy")
+		d.markBlock(model.SubRetryPolicy.Name, b)
+		nd := d.nested(model.SubRetryPolicy.Name)
 		rp = &model.RetryPolicy{}
 		nd.duration(b.Body, "minimum_backoff", &rp.MinimumBackoff)
 		nd.duration(b.Body, "maximum_backoff", &rp.MaximumBackoff)
@@ -353,18 +353,18 @@ func (d *dec) retryPolicy(body *hclsyntax.Body) (rp *model.RetryPolicy, off bool
 // dead_letter { enabled = false  reason = "..." }. maxSet reports whether
 // max_delivery_attempts was written.
 func (d *dec) deadLetter(body *hclsyntax.Body) (dl *model.DeadLetter, off *model.OptOut, maxSet bool) {
-	a, b, ok := d.boolOrBlock(body, "dead_letter",
+	a, b, ok := d.boolOrBlock(body, model.SubDeadLetter.Name,
 		"dead_letter = true is not needed: dead-lettering is on by default (pubsubctl creates a <name>-dlq topic and subscription). Use a dead_letter block to configure it, e.g. dead_letter { max_delivery_attempts = 10 }, or dead_letter = false to turn it off.")
 	switch {
 	case !ok:
 		return nil, nil, false
 	case a != nil:
-		d.markAttr("dead_letter", a)
+		d.markAttr(model.SubDeadLetter.Name, a)
 		return nil, &model.OptOut{}, false
 	case b == nil:
 		return nil, nil, false
 	}
-	nd := d.nested("dead_letter")
+	nd := d.nested(model.SubDeadLetter.Name)
 	enabled := true
 	nd.boolean(b.Body, "enabled", &enabled)
 	if !enabled {
@@ -376,14 +376,14 @@ func (d *dec) deadLetter(body *hclsyntax.Body) (dl *model.DeadLetter, off *model
 		}
 		off = &model.OptOut{}
 		nd.str(b.Body, "reason", &off.Reason)
-		d.markBlock("dead_letter", b)
+		d.markBlock(model.SubDeadLetter.Name, b)
 		return nil, off, false
 	}
 	if x := b.Body.Attributes["reason"]; x != nil {
 		d.l.errorf(x.NameRange, "Unexpected reason",
 			"reason explains why dead-lettering is turned off, so it only applies together with enabled = false.")
 	}
-	d.markBlock("dead_letter", b)
+	d.markBlock(model.SubDeadLetter.Name, b)
 	dl = &model.DeadLetter{}
 	if b.Body.Attributes["topic"] != nil {
 		nd.name(b.Body, "topic", model.KindTopic, &dl.Topic)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
 // bodySpec describes what a body may contain. Unlike hcl.BodySchema it
@@ -64,20 +66,20 @@ var (
 			attrs: []string{"title", "description", "expression"},
 		}}},
 	}}
-	retryPolicySpec = &blockSpec{typ: "retry_policy", body: &bodySpec{
+	retryPolicySpec = &blockSpec{typ: model.SubRetryPolicy.Name, body: &bodySpec{
 		attrs: []string{"minimum_backoff", "maximum_backoff"},
 	}}
 
 	topicSpec = &bodySpec{
 		kind: "topic",
-		attrs: []string{"for_each", "name", "labels", "message_retention", "kms_key_name",
+		attrs: []string{"for_each", "name", model.TopicLabels.Name, model.TopicMessageRetention.Name, model.TopicKMSKeyName.Name,
 			"publishers", "viewers", "iam_policy"},
 		blocks: []*blockSpec{
-			{typ: "message_storage_policy", body: &bodySpec{
+			{typ: model.TopicStoragePolicy.Name, body: &bodySpec{
 				attrs:    []string{"allowed_persistence_regions", "enforce_in_transit"},
 				required: []string{"allowed_persistence_regions"},
 			}},
-			{typ: "schema", body: &bodySpec{
+			{typ: model.TopicSchema.Name, body: &bodySpec{
 				attrs:    []string{"name", "encoding", "first_revision_id", "last_revision_id"},
 				required: []string{"name"},
 			}},
@@ -87,17 +89,17 @@ var (
 
 	subscriptionSpec = &bodySpec{
 		kind: "subscription",
-		attrs: []string{"for_each", "name", "topic", "ack_deadline", "message_retention",
-			"retain_acked_messages", "expiration", "filter", "enable_message_ordering",
-			"enable_exactly_once_delivery", "retry_policy", "dead_letter", "labels",
+		attrs: []string{"for_each", "name", model.SubTopic.Name, model.SubAckDeadline.Name, model.SubMessageRetention.Name,
+			model.SubRetainAcked.Name, model.SubExpiration.Name, model.SubFilter.Name, model.SubMessageOrdering.Name,
+			model.SubExactlyOnce.Name, model.SubRetryPolicy.Name, model.SubDeadLetter.Name, model.SubLabels.Name,
 			"subscribers", "viewers", "iam_policy"},
-		required: []string{"topic"},
+		required: []string{model.SubTopic.Name},
 		blocks: []*blockSpec{
 			retryPolicySpec,
-			{typ: "dead_letter", body: &bodySpec{
+			{typ: model.SubDeadLetter.Name, body: &bodySpec{
 				attrs: []string{"topic", "max_delivery_attempts", "enabled", "reason"},
 			}},
-			{typ: "push", body: &bodySpec{
+			{typ: model.SubPush.Name, body: &bodySpec{
 				attrs:    []string{"endpoint", "attributes"},
 				required: []string{"endpoint"},
 				blocks: []*blockSpec{
@@ -108,12 +110,12 @@ var (
 					{typ: "no_wrapper", body: &bodySpec{attrs: []string{"write_metadata"}}},
 				},
 			}},
-			{typ: "bigquery", body: &bodySpec{
+			{typ: model.SubBigQuery.Name, body: &bodySpec{
 				attrs: []string{"table", "use_topic_schema", "use_table_schema", "write_metadata",
 					"drop_unknown_fields", "service_account"},
 				required: []string{"table"},
 			}},
-			{typ: "cloud_storage", body: &bodySpec{
+			{typ: model.SubCloudStorage.Name, body: &bodySpec{
 				attrs: []string{"bucket", "filename_prefix", "filename_suffix", "filename_datetime_format",
 					"max_duration", "max_bytes", "max_messages", "service_account"},
 				required: []string{"bucket"},
@@ -148,16 +150,16 @@ var (
 
 	defaultsSpec = &bodySpec{blocks: []*blockSpec{
 		{typ: "subscription", body: &bodySpec{
-			attrs: []string{"ack_deadline", "message_retention", "retain_acked_messages",
-				"expiration", "retry_policy", "dead_letter", "labels"},
+			attrs: []string{model.SubAckDeadline.Name, model.SubMessageRetention.Name, model.SubRetainAcked.Name,
+				model.SubExpiration.Name, model.SubRetryPolicy.Name, model.SubDeadLetter.Name, model.SubLabels.Name},
 			blocks: []*blockSpec{
 				retryPolicySpec,
-				{typ: "dead_letter", body: &bodySpec{
+				{typ: model.SubDeadLetter.Name, body: &bodySpec{
 					attrs: []string{"max_delivery_attempts", "enabled", "reason"},
 				}},
 			},
 		}},
-		{typ: "topic", body: &bodySpec{attrs: []string{"message_retention", "labels"}}},
+		{typ: "topic", body: &bodySpec{attrs: []string{model.TopicMessageRetention.Name, model.TopicLabels.Name}}},
 	}}
 
 	localsSpec = &bodySpec{anyAttrs: true, noBlocks: "A locals block contains only arguments (name = value)."}
