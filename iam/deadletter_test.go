@@ -104,8 +104,8 @@ func TestDeadLetterGrants(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dlConfig(tc.subscribers...)
 			if tc.number != "" {
-				model.AddDeadLetterGrants(c, tc.number)
-				model.AddDeadLetterGrants(c, tc.number) // idempotent
+				AddDeadLetterGrants(c, tc.number)
+				AddDeadLetterGrants(c, tc.number) // idempotent
 			}
 			s := findSub(t, c, "orders-billing")
 			dlq := findTopic(t, c, model.DeadLetterName("orders-billing"))
@@ -149,7 +149,7 @@ func TestDeadLetterGrantOnExternalTopic(t *testing.T) {
 		Topic:      model.FullName("demo-project", model.KindTopic, "orders"),
 		DeadLetter: &model.DeadLetter{Topic: external, MaxDeliveryAttempts: 5},
 	}}
-	model.AddDeadLetterGrants(c, projectNumber)
+	AddDeadLetterGrants(c, projectNumber)
 	if len(c.ExternalBindings) != 1 || c.ExternalBindings[0].Resource != external {
 		t.Fatalf("ExternalBindings = %+v", c.ExternalBindings)
 	}

@@ -2,10 +2,12 @@
 // resource (shortcuts, iam blocks, iam_policy = "authoritative" and the
 // service agent's dead-letter grants) into a desired policy, diffing it
 // member by member against a live policy, and producing the policy to write
-// back in an etag read-modify-write loop. It also owns the least-privilege
-// lint helpers (broad roles, public members, member and role formats,
-// deleted principals) and the list of permissions the identity running
-// pubsubctl needs.
+// back in an etag read-modify-write loop. It is the one home of the IAM
+// rules: member and role grammar (rules.go; deleted: members only in live
+// policies), broad roles and broad members, and Lint, the least-privilege
+// lint of a configuration that the loader runs after model.Validate; the
+// Pub/Sub service agent's dead-letter grants (AddDeadLetterGrants); and the
+// list of permissions the identity running pubsubctl needs.
 //
 // The rules:
 //

@@ -1,52 +1,193 @@
 package iam
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// The least-privilege rules (role and member grammar, broad roles and
-// members) live in package model, which Validate applies to a
-// configuration; the functions here are the same rules, so that a policy
-// read from Google Cloud and a configuration get the same answers. The one
-// difference: ValidateMember also accepts deleted: members, which only
-// appear in live policies.
+// Lint applies pubsubctl's least-privilege rules to the IAM a configuration
+// declares: role and member grammar (rules.go), broad roles and broad
+// members only with allow_broad = true, no conditions, no duplicate
+// members, and a warning when one principal both publishes to a topic and
+// consumes from one of its subscriptions. pubsubctl's own grants (the
+// additive dead-letter grants) are not linted. Diagnostics point at the
+// binding or the member; the caller sorts them with the model's
+// (model.SortDiagnostics).
+func Lint(c *model.Config) hcl.Diagnostics {
+	if c == nil {
+		return nil
+	}
+	l := &linter{c: c}
+	for _, r := range c.Resources() {
+		l.resource(r)
+	}
+	l.flows()
+	return l.diags
+}
 
-// IsBroadRole reports whether role is a primitive role (roles/owner,
-// roles/editor, roles/viewer) or roles/pubsub.admin or roles/pubsub.editor,
-// which grant far more than a producer or consumer needs. Roles are
-// case-sensitive: "roles/Editor" is not a role (ValidateRole rejects it).
-func IsBroadRole(role string) bool { return model.IsBroadRole(role) }
+type linter struct {
+	c     *model.Config
+	diags hcl.Diagnostics
+}
 
-// IsPublicMember reports whether m is allUsers or allAuthenticatedUsers,
-// which open a resource to anyone (with a Google account).
-func IsPublicMember(m string) bool { return model.IsPublicMember(m) }
+func (l *linter) add(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) {
+	d := &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: fmt.Sprintf(detail, args...)}
+	if !model.IsZeroRange(r) {
+		rr := r
+		d.Subject = &rr
+	}
+	l.diags = append(l.diags, d)
+}
 
-// IsBroadMember reports whether m reaches a whole population rather than
-// specific principals: allUsers, allAuthenticatedUsers, any domain: member
-// (a consumer domain such as gmail.com is in effect public) and the
-// principal sets naming every identity of a pool (principalSet://.../*).
-// Validate refuses them without allow_broad = true.
-func IsBroadMember(m string) bool { return model.IsBroadMember(m) }
+func (l *linter) errorf(r hcl.Range, summary, detail string, args ...any) {
+	l.add(hcl.DiagError, r, summary, detail, args...)
+}
 
-// AcceptedMemberFormats lists the member formats ValidateMember accepts.
-const AcceptedMemberFormats = model.PolicyMemberFormats
+func (l *linter) warnf(r hcl.Range, summary, detail string, args ...any) {
+	l.add(hcl.DiagWarning, r, summary, detail, args...)
+}
 
-// ValidateMember checks that m is an IAM principal identifier as found in a
-// policy read from Google Cloud, deleted principals included. The error
-// names the member, says what is wrong, suggests a fix for the usual slips
-// (a bare e-mail, "serviceaccount:", "allusers") and lists the accepted
-// formats. It is model.ValidPolicyMember; configurations use
-// model.ValidMember, which rejects deleted: members.
-func ValidateMember(m string) error { return model.ValidPolicyMember(m) }
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
-// ValidateRole checks that r names a role: a predefined roles/NAME (a
-// lower-case service name and camelCase role; "roles/Editor" is rejected
-// with a "did you mean"), or a custom projects/PROJECT/roles/NAME or
-// organizations/ORG_ID/roles/NAME. It is model.ValidRole.
-func ValidateRole(r string) error { return model.ValidRole(r) }
+// narrowRoles suggests least-privilege roles per resource kind.
+func narrowRoles(k model.Kind) string {
+	switch k {
+	case model.KindTopic:
+		return "roles/pubsub.publisher to publish (publishers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
+	case model.KindSubscription:
+		return "roles/pubsub.subscriber to consume (subscribers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
+	}
+	return "roles/pubsub.viewer to read it (viewers = [...])"
+}
+
+func (l *linter) resource(res model.Resource) {
+	p := res.Policy()
+	decl := res.Metadata().DeclRange
+	for _, b := range p.Bindings {
+		if b.Additive {
+			continue // pubsubctl's own grants
+		}
+		br := b.Range
+		if model.IsZeroRange(br) {
+			br = decl
+		}
+		memberRange := func(i int) hcl.Range {
+			if i < len(b.MemberRanges) && !model.IsZeroRange(b.MemberRanges[i]) {
+				return b.MemberRanges[i]
+			}
+			return br
+		}
+		if err := ValidateRole(b.Role); err != nil {
+			l.errorf(br, "Invalid IAM role", "%s.", capitalize(err.Error()))
+		} else if IsBroadRole(b.Role) && !b.AllowBroad {
+			extra := ""
+			switch b.Role {
+			case "roles/pubsub.admin":
+				extra = " roles/pubsub.admin can also change IAM policies."
+			case "roles/owner", "roles/editor", "roles/viewer":
+				extra = " " + b.Role + " is a primitive role: it reaches far beyond Pub/Sub."
+			}
+			l.errorf(br, "Broad IAM role",
+				"This binding grants %s on %s.%s Grant the narrowest role that does the job: %s. If the broad role is intended, set allow_broad = true in this iam block.",
+				b.Role, model.Describe(res), extra, narrowRoles(res.Address().Kind))
+		}
+		if b.Condition != "" {
+			l.errorf(br, "IAM conditions are not supported",
+				"Pub/Sub resources do not support IAM conditions, so the binding of %s on %s cannot be conditional. Remove the condition; grant the role only to principals that need it at all times.",
+				b.Role, model.Describe(res))
+		}
+		seen := map[string]bool{}
+		for i, mem := range b.Members {
+			r := memberRange(i)
+			if seen[mem] {
+				l.warnf(r, "Duplicate IAM member", "%q is listed more than once for %s; remove the duplicate.", mem, b.Role)
+				continue
+			}
+			seen[mem] = true
+			if err := ValidateMember(mem); err != nil {
+				l.errorf(r, "Invalid IAM member", "%s.", capitalize(err.Error()))
+				continue
+			}
+			if b.AllowBroad {
+				continue
+			}
+			switch who := BroadMemberScope(mem); {
+			case IsPublicMember(mem):
+				l.errorf(r, "Public IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If public access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, model.Describe(res))
+			case strings.HasPrefix(mem, "domain:"):
+				l.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If domain-wide access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, model.Describe(res))
+			case who != "":
+				l.errorf(r, "Broad IAM member",
+					"%s gives %s to %s on %s. Grant the role to specific principals (principal://..., or a principalSet of one group/GROUP or attribute.NAME/VALUE). If pool-wide access is intended, use an iam block with allow_broad = true.",
+					mem, b.Role, who, model.Describe(res))
+			}
+		}
+	}
+}
+
+// flows warns when a principal publishes to a topic and subscribes to one of
+// its subscriptions.
+func (l *linter) flows() {
+	topics := map[string]*model.Topic{}
+	for _, t := range l.c.Topics {
+		topics[model.FullName(l.c.Project, model.KindTopic, t.Name)] = t
+	}
+	for _, s := range l.c.Subscriptions {
+		if s.DerivedFrom != nil {
+			continue
+		}
+		t, ok := topics[s.Topic]
+		if !ok {
+			continue
+		}
+		publishers := map[string]bool{}
+		for _, b := range t.IAM.Bindings {
+			if b.Role == model.RolePublisher && !b.Additive {
+				for _, mem := range b.Members {
+					publishers[mem] = true
+				}
+			}
+		}
+		if len(publishers) == 0 {
+			continue
+		}
+		warned := map[string]bool{}
+		for _, b := range s.IAM.Bindings {
+			if b.Role != model.RoleSubscriber || b.Additive {
+				continue
+			}
+			for i, mem := range b.Members {
+				if !publishers[mem] || warned[mem] {
+					continue
+				}
+				warned[mem] = true
+				r := b.Range
+				if i < len(b.MemberRanges) && !model.IsZeroRange(b.MemberRanges[i]) {
+					r = b.MemberRanges[i]
+				} else if model.IsZeroRange(r) {
+					r = s.Meta.DeclRange
+				}
+				l.warnf(r, "Principal publishes and subscribes",
+					"%s publishes to %s and consumes from %s, which reads that topic. One identity on both ends of a flow can acknowledge its own messages unprocessed and widens what a leaked key can do; give the producer and the consumer separate service accounts.",
+					mem, model.Describe(t), model.Describe(s))
+			}
+		}
+	}
+}
 
 // DeletedMembers returns the deleted: members of a live policy (principals
 // whose account was deleted after being granted), sorted and de-duplicated,

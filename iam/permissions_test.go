@@ -50,6 +50,9 @@ func withDeadLetter(c *model.Config) {
 	s := c.Subscriptions[0]
 	s.DeadLetterOptOut = nil
 	model.ApplyDefaults(c, nil)
+	if c.ProjectNumber != "" {
+		AddDeadLetterGrants(c, c.ProjectNumber) // what the loader does
+	}
 }
 
 func withoutProjectNumber(c *model.Config) { c.ProjectNumber = "" }

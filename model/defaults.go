@@ -101,29 +101,26 @@ func ApplyDefaults(c *Config, d *Defaults) {
 	c.Topics = append(c.Topics, derivedTopics...)
 	c.Subscriptions = append(c.Subscriptions, derivedSubs...)
 	for _, r := range c.Resources() {
-		if l := labelsOf(r); l != nil {
+		if l := ensureLabels(r); l != nil {
 			setOwnership(l, c.Stack, r.Metadata())
 		}
 	}
-	if c.ProjectNumber != "" {
-		AddDeadLetterGrants(c, c.ProjectNumber)
-	}
 }
 
-func labelsOf(r Resource) map[string]string {
+// ensureLabels returns the labels of a topic or subscription, making the
+// map when there is none (nil for a schema, which has no labels).
+func ensureLabels(r Resource) map[string]string {
 	switch r := r.(type) {
 	case *Topic:
 		if r.Labels == nil {
 			r.Labels = map[string]string{}
 		}
-		return r.Labels
 	case *Subscription:
 		if r.Labels == nil {
 			r.Labels = map[string]string{}
 		}
-		return r.Labels
 	}
-	return nil // schemas have no labels
+	return LabelsOf(r)
 }
 
 func setOwnership(l map[string]string, stack string, m *Meta) {
@@ -253,57 +250,6 @@ func deadLetterResources(c *Config, s *Subscription) (*Topic, *Subscription) {
 		sub.Meta.Set(f.Name, SourceBuiltin, nil)
 	}
 	return t, sub
-}
-
-// AddDeadLetterGrants gives the Pub/Sub service agent of projectNumber
-// roles/pubsub.publisher on each dead-letter topic and
-// roles/pubsub.subscriber on each subscription that dead-letters, and
-// nothing project-wide. Grants on dead-letter topics that the configuration
-// does not declare (another project's, or an existing unmanaged topic) are
-// returned in c.ExternalBindings. It is idempotent.
-func AddDeadLetterGrants(c *Config, projectNumber string) {
-	c.ProjectNumber = projectNumber
-	agent := ServiceAgent(projectNumber)
-	topics := map[string]*Topic{}
-	for _, t := range c.Topics {
-		topics[FullName(c.Project, KindTopic, t.Name)] = t
-	}
-	for _, s := range c.Subscriptions {
-		if s.DeadLetter == nil || s.DeadLetter.Topic == "" {
-			continue
-		}
-		origin := "dead-letter grant for " + s.Addr.String()
-		addGrant(&s.IAM, RoleSubscriber, agent, origin)
-		if t, ok := topics[s.DeadLetter.Topic]; ok {
-			addGrant(&t.IAM, RolePublisher, agent, origin)
-			continue
-		}
-		eb := ExternalBinding{Resource: s.DeadLetter.Topic, Kind: KindTopic}
-		addGrant(&eb.IAM, RolePublisher, agent, origin)
-		found := false
-		for i := range c.ExternalBindings {
-			if c.ExternalBindings[i].Resource == eb.Resource {
-				addGrant(&c.ExternalBindings[i].IAM, RolePublisher, agent, origin)
-				found = true
-			}
-		}
-		if !found {
-			c.ExternalBindings = append(c.ExternalBindings, eb)
-		}
-	}
-}
-
-func addGrant(p *IAM, role, member, origin string) {
-	for _, b := range p.Bindings {
-		if b.Role == role && b.Origin == origin {
-			for _, m := range b.Members {
-				if m == member {
-					return
-				}
-			}
-		}
-	}
-	p.Bindings = append(p.Bindings, Binding{Role: role, Members: []string{member}, Origin: origin, Additive: true})
 }
 
 // ExternalBinding is IAM pubsubctl must grant on a resource that the

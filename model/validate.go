@@ -40,19 +40,15 @@ func Validate(c *Config) hcl.Diagnostics {
 	v.names()
 	for _, s := range c.Schemas {
 		v.schema(s)
-		v.iam(s)
 	}
 	for _, t := range c.Topics {
 		v.labels(t, t.Labels)
 		v.topic(t)
-		v.iam(t)
 	}
 	for _, s := range c.Subscriptions {
 		v.labels(s, s.Labels)
 		v.subscription(s)
-		v.iam(s)
 	}
-	v.flows()
 	return v.result()
 }
 
@@ -105,16 +101,21 @@ func (v *validator) fieldErrorAt(res Resource, path string, r hcl.Range, summary
 	v.errorf(r, summary, detail, args...)
 }
 
-// result sorts the diagnostics by position (stably, so that diagnostics on
-// the same position keep their order) and drops exact duplicates.
-func (v *validator) result() hcl.Diagnostics {
+// result sorts the diagnostics (SortDiagnostics).
+func (v *validator) result() hcl.Diagnostics { return SortDiagnostics(v.diags) }
+
+// SortDiagnostics sorts diagnostics by position (stably, so that
+// diagnostics on the same position keep their order; those without a
+// position last) and drops exact duplicates. Validate's result is sorted;
+// a caller that adds diagnostics of other rules (IAM lint) sorts them all.
+func SortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
 	type key struct {
 		sev                  hcl.DiagnosticSeverity
 		summary, detail, pos string
 	}
 	seen := map[key]bool{}
 	var out hcl.Diagnostics
-	for _, d := range v.diags {
+	for _, d := range diags {
 		k := key{d.Severity, d.Summary, d.Detail, ""}
 		if d.Subject != nil {
 			k.pos = d.Subject.String()
@@ -145,6 +146,9 @@ func (v *validator) result() hcl.Diagnostics {
 	return out
 }
 
+// IsZeroRange reports whether r is the zero range (no position known).
+func IsZeroRange(r hcl.Range) bool { return isZeroRange(r) }
+
 func isZeroRange(r hcl.Range) bool {
 	return r.Filename == "" && r.Start.Line == 0 && r.End.Line == 0 && r.Start.Byte == 0 && r.End.Byte == 0
 }
@@ -157,8 +161,10 @@ func at(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d,%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 
-// describe names a resource for details: topic.orders, or "the dead-letter
-// topic of subscription.x" for derived resources.
+// Describe names a resource for diagnostics: topic.orders, or "the
+// dead-letter topic of subscription.x" for derived resources.
+func Describe(res Resource) string { return describe(res) }
+
 func describe(res Resource) string {
 	var from *Address
 	switch r := res.(type) {

@@ -22,6 +22,16 @@ var (
 	datasetRE       = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 )
 
+// IsEmail reports whether s is an e-mail address as IAM members and
+// service accounts write them.
+func IsEmail(s string) bool { return emailRE.MatchString(s) }
+
+// IsDomain reports whether s is a DNS domain name.
+func IsDomain(s string) bool { return domainRE.MatchString(s) }
+
+// IsProjectID reports whether s is a Google Cloud project ID.
+func IsProjectID(s string) bool { return projectIDRE.MatchString(s) }
+
 // pushEndpointProblem returns what is wrong with a push endpoint, or "".
 func pushEndpointProblem(endpoint string) string {
 	if endpoint == "" {

@@ -16,7 +16,7 @@ func (v *validator) project() {
 	case c.Project == "":
 		v.errorf(m.Range("project"), "Missing project ID",
 			"Set project in the pubsubctl block (or pass --project, or set PUBSUBCTL_PROJECT or GOOGLE_CLOUD_PROJECT).")
-	case !projectIDRE.MatchString(c.Project):
+	case !IsProjectID(c.Project):
 		v.errorf(m.Range("project"), "Invalid project ID",
 			"%q is not a project ID. Project IDs are 6 to 30 characters long, start with a lower-case letter, contain only lower-case letters, digits and hyphens, and do not end with a hyphen (e.g. \"my-project-123\"). Use the project ID, not its display name or number.",
 			c.Project)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
@@ -30,6 +31,9 @@ func BenchmarkCompute(b *testing.B) {
 				c.Subscriptions = append(c.Subscriptions, s)
 			}
 			model.ApplyDefaults(c, nil)
+			if c.ProjectNumber != "" {
+				iam.AddDeadLetterGrants(c, c.ProjectNumber) // what the loader does
+			}
 			l := liveFrom(c)
 			l.IAMSupported = true
 			for _, r := range c.Resources() {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
@@ -30,6 +31,9 @@ func desiredConfig() *model.Config {
 	c.Subscriptions[0].Meta.Set("filter", model.SourceUser, nil)
 	c.Subscriptions[0].Meta.Set("topic", model.SourceUser, nil)
 	model.ApplyDefaults(c, nil)
+	if c.ProjectNumber != "" {
+		iam.AddDeadLetterGrants(c, c.ProjectNumber) // what the loader does
+	}
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
@@ -76,7 +77,7 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 		n, err := client.ProjectNumber(rc.ctx)
 		switch {
 		case err == nil:
-			model.AddDeadLetterGrants(cfg, n)
+			iam.AddDeadLetterGrants(cfg, n)
 		case client.IsEmulator():
 			warnings = append(warnings, fmt.Sprintf("dead-letter grants for the Pub/Sub service agent are not planned: %v", err))
 		default:

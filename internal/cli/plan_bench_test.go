@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/internal/emulator"
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
@@ -37,6 +38,9 @@ func benchConfig(n int) *model.Config {
 		c.Subscriptions = append(c.Subscriptions, s)
 	}
 	model.ApplyDefaults(c, nil)
+	if c.ProjectNumber != "" {
+		iam.AddDeadLetterGrants(c, c.ProjectNumber) // what the loader does
+	}
 	return c
 }
 

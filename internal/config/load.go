@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/internal/safefile"
 
 	"github.com/hashicorp/hcl/v2"
@@ -327,6 +328,9 @@ func (l *loader) load() *Result {
 	l.countDefaults(cfg, defaults)
 	decodeFailed := l.hasErrorsBesidesMissingBlock()
 	model.ApplyDefaults(cfg, defaults)
+	if cfg.ProjectNumber != "" {
+		iam.AddDeadLetterGrants(cfg, cfg.ProjectNumber)
+	}
 	copyDefaultRanges(cfg, defaults)
 	if !decodeFailed {
 		l.addAll(validateModel(cfg))

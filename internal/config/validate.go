@@ -1,9 +1,18 @@
 package config
 
-import "github.com/pubsubctl/pubsubctl/model"
+import (
+	"github.com/hashicorp/hcl/v2"
 
-// validateModel runs the network-free value rules of package model (names,
-// ranges, formats, IAM lint, filter syntax, duplicate names) on a decoded
-// configuration whose defaults have been applied. It is a variable so that
-// decoding tests can check the model without depending on every value rule.
-var validateModel = model.Validate
+	"github.com/pubsubctl/pubsubctl/iam"
+	"github.com/pubsubctl/pubsubctl/model"
+)
+
+// validateModel runs the network-free rules on a decoded configuration
+// whose defaults have been applied: the value rules of package model
+// (names, ranges, formats, filter syntax, duplicate names), then the IAM
+// lint of package iam, sorted together by position. It is a variable so
+// that decoding tests can check the model without depending on every
+// value rule.
+var validateModel = func(c *model.Config) hcl.Diagnostics {
+	return model.SortDiagnostics(append(model.Validate(c), iam.Lint(c)...))
+}

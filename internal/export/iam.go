@@ -55,7 +55,7 @@ func (e *exporter) iamOf(k model.Kind, id string, explained func(role string) bo
 
 	var out []grant
 	for _, role := range roles {
-		if err := model.ValidRole(role); err != nil {
+		if err := iam.ValidateRole(role); err != nil {
 			e.warnf("%s: role %s is not exported (%v); pubsubctl leaves roles a configuration does not name alone", what, role, err)
 			continue
 		}
@@ -76,7 +76,7 @@ func (e *exporter) iamOf(k model.Kind, id string, explained func(role string) bo
 				e.warnf("%s: %s %s is not exported: it is the Pub/Sub service agent's dead-letter grant, which pubsubctl derives from the dead-letter policy", what, role, m)
 				continue
 			}
-			if err := model.ValidMember(m); err != nil && unexpressible == "" {
+			if err := iam.ValidateMember(m); err != nil && unexpressible == "" {
 				unexpressible = err.Error()
 			}
 			keep = append(keep, m)
@@ -99,12 +99,12 @@ func (e *exporter) iamOf(k model.Kind, id string, explained func(role string) bo
 		g := grant{role: role, members: keep}
 		broad := false
 		for _, m := range keep {
-			if model.IsBroadMember(m) {
+			if iam.IsBroadMember(m) {
 				broad = true
 			}
 		}
 		switch {
-		case model.IsBroadRole(role) || broad:
+		case iam.IsBroadRole(role) || broad:
 			g.broad = true
 		default:
 			for _, sc := range shortcuts[k] {

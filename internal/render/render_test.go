@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -509,6 +510,9 @@ func TestComputedPlan(t *testing.T) {
 	sub.Meta.Set("filter", model.SourceUser, nil)
 	cfg.Subscriptions = []*model.Subscription{sub}
 	model.ApplyDefaults(cfg, nil)
+	if cfg.ProjectNumber != "" {
+		iam.AddDeadLetterGrants(cfg, cfg.ProjectNumber) // what the loader does
+	}
 
 	owned := map[string]string{model.LabelManagedBy: model.ManagedByValue, model.LabelStack: "shop"}
 	live := &model.State{

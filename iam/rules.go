@@ -1,4 +1,4 @@
-package model
+package iam
 
 import (
 	"fmt"
@@ -6,13 +6,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
-// The IAM rules live here, once: Validate applies them to a configuration,
-// and package iam (which imports model) exposes them for policies read from
-// Google Cloud. The member patterns are no looser than the embedded
-// emulator's IAM service (internal/emulator/iam.go), so that a member that
+// The IAM rules live here, once: Lint applies them to a configuration, and
+// apply and export use them for policies read from Google Cloud. The member
+// patterns are no looser than the embedded emulator's IAM service (which
+// keeps its own copy as an independent check), so that a member that
 // validates also applies there.
 var (
 	// predefinedRoleRE: roles/ then a lower-case service name and, for all
@@ -43,12 +43,12 @@ var BroadRoles = []string{
 	"roles/pubsub.editor",
 }
 
-// knownRoles are predefined roles whose miscased spellings ValidRole
+// knownRoles are predefined roles whose miscased spellings ValidateRole
 // corrects ("roles/Editor": did you mean "roles/editor"?).
 var knownRoles = append(slices.Clone(BroadRoles),
-	RolePublisher,
-	RoleSubscriber,
-	RoleViewer,
+	model.RolePublisher,
+	model.RoleSubscriber,
+	model.RoleViewer,
 	"roles/browser",
 	"roles/pubsub.serviceAgent",
 	"roles/iam.serviceAccountUser",
@@ -60,15 +60,15 @@ var knownRoles = append(slices.Clone(BroadRoles),
 )
 
 // IsBroadRole reports whether role is one of BroadRoles. Roles are
-// case-sensitive: "roles/Editor" is not a role at all (ValidRole rejects it).
+// case-sensitive: "roles/Editor" is not a role at all (ValidateRole rejects it).
 func IsBroadRole(role string) bool { return slices.Contains(BroadRoles, role) }
 
-// ValidRole returns an error when role is not an IAM role name: a
+// ValidateRole returns an error when role is not an IAM role name: a
 // predefined roles/NAME (a lower-case service name and camelCase role,
 // e.g. roles/pubsub.publisher), or a custom projects/PROJECT/roles/NAME or
 // organizations/ORG_ID/roles/NAME. Role names are case-sensitive; a
 // miscased predefined role gets a "did you mean".
-func ValidRole(role string) error {
+func ValidateRole(role string) error {
 	const want = "want roles/NAME (e.g. roles/pubsub.publisher), projects/PROJECT/roles/NAME or organizations/ORG_ID/roles/NAME"
 	if role == "" {
 		return fmt.Errorf("empty role: %s", want)
@@ -94,7 +94,7 @@ func ValidRole(role string) error {
 			return fmt.Errorf("invalid role %q: a predefined role is roles/ followed by a lower-case service name and a camelCase role, e.g. roles/pubsub.publisher (role names are case-sensitive)", role)
 		}
 	case len(parts) == 4 && parts[0] == "projects" && parts[2] == "roles":
-		if !projectIDRE.MatchString(parts[1]) {
+		if !model.IsProjectID(parts[1]) {
 			return fmt.Errorf("invalid role %q: %q is not a project ID (%s)", role, parts[1], want)
 		}
 		if customRoleIDRE.MatchString(parts[3]) {
@@ -183,19 +183,20 @@ const PolicyMemberFormats = "user:EMAIL, serviceAccount:EMAIL, group:EMAIL, doma
 	"principal://iam.googleapis.com/..., principalSet://iam.googleapis.com/... " +
 	"or principalSet://cloudresourcemanager.googleapis.com/projects/NUMBER/type/ServiceAccount"
 
-// ValidMember returns an error when m is not an IAM member pubsubctl
+// ValidateMember returns an error when m is not an IAM member pubsubctl
 // accepts in a configuration: user:EMAIL, serviceAccount:EMAIL,
 // group:EMAIL, domain:DOMAIN, allUsers, allAuthenticatedUsers,
 // principal://... or principalSet://... . deleted: members, which only
 // appear in policies read from Google Cloud, are rejected (see
-// ValidPolicyMember). Whether a member is too broad (allUsers, domain:) is
+// ValidatePolicyMember). Whether a member is too broad (allUsers, domain:) is
 // a separate question: see IsBroadMember.
-func ValidMember(m string) error { return checkMember(m, false) }
+func ValidateMember(m string) error { return checkMember(m, false) }
 
-// ValidPolicyMember is ValidMember for a member read from a live policy,
+// ValidatePolicyMember is ValidateMember for a member read from a live
+// policy,
 // which may also be a deleted principal
 // (deleted:{user|serviceAccount|group}:EMAIL?uid=N).
-func ValidPolicyMember(m string) error { return checkMember(m, true) }
+func ValidatePolicyMember(m string) error { return checkMember(m, true) }
 
 var memberTypes = []string{"user", "serviceAccount", "group", "domain", "deleted", "principal", "principalSet"}
 
@@ -222,7 +223,7 @@ func checkMember(m string, live bool) error {
 	}
 	typ, id, ok := strings.Cut(m, ":")
 	if !ok {
-		if emailRE.MatchString(m) {
+		if model.IsEmail(m) {
 			kind := "user"
 			if strings.HasSuffix(strings.ToLower(m), ".gserviceaccount.com") {
 				kind = "serviceAccount"
@@ -233,12 +234,12 @@ func checkMember(m string, live bool) error {
 	}
 	switch typ {
 	case "user", "serviceAccount", "group":
-		if !emailRE.MatchString(id) {
+		if !model.IsEmail(id) {
 			return fmt.Errorf("invalid member %q: %q is not an e-mail address (want %s:EMAIL)", m, id, typ)
 		}
 		return nil
 	case "domain":
-		if !domainRE.MatchString(id) {
+		if !model.IsDomain(id) {
 			return fmt.Errorf("invalid member %q: %q is not a domain name (want domain:example.com)", m, id)
 		}
 		return nil
@@ -269,138 +270,4 @@ func checkMember(m string, live bool) error {
 		}
 	}
 	return fmt.Errorf("invalid member %q: unknown member type %q; want one of %s", m, typ, formats)
-}
-
-// ---- Validate's IAM checks -------------------------------------------------
-//
-// Validate applies the rules above to the iam blocks of a configuration.
-
-// narrowRoles suggests least-privilege roles per resource kind.
-func narrowRoles(k Kind) string {
-	switch k {
-	case KindTopic:
-		return "roles/pubsub.publisher to publish (publishers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
-	case KindSubscription:
-		return "roles/pubsub.subscriber to consume (subscribers = [...]) or roles/pubsub.viewer to read its configuration (viewers = [...])"
-	}
-	return "roles/pubsub.viewer to read it (viewers = [...])"
-}
-
-func (v *validator) iam(res Resource) {
-	p := res.Policy()
-	decl := res.Metadata().DeclRange
-	for _, b := range p.Bindings {
-		if b.Additive {
-			continue // pubsubctl's own grants
-		}
-		br := b.Range
-		if isZeroRange(br) {
-			br = decl
-		}
-		memberRange := func(i int) hcl.Range {
-			if i < len(b.MemberRanges) && !isZeroRange(b.MemberRanges[i]) {
-				return b.MemberRanges[i]
-			}
-			return br
-		}
-		if err := ValidRole(b.Role); err != nil {
-			v.errorf(br, "Invalid IAM role", "%s.", capitalize(err.Error()))
-		} else if IsBroadRole(b.Role) && !b.AllowBroad {
-			extra := ""
-			switch b.Role {
-			case "roles/pubsub.admin":
-				extra = " roles/pubsub.admin can also change IAM policies."
-			case "roles/owner", "roles/editor", "roles/viewer":
-				extra = " " + b.Role + " is a primitive role: it reaches far beyond Pub/Sub."
-			}
-			v.errorf(br, "Broad IAM role",
-				"This binding grants %s on %s.%s Grant the narrowest role that does the job: %s. If the broad role is intended, set allow_broad = true in this iam block.",
-				b.Role, describe(res), extra, narrowRoles(res.Address().Kind))
-		}
-		if b.Condition != "" {
-			v.errorf(br, "IAM conditions are not supported",
-				"Pub/Sub resources do not support IAM conditions, so the binding of %s on %s cannot be conditional. Remove the condition; grant the role only to principals that need it at all times.",
-				b.Role, describe(res))
-		}
-		seen := map[string]bool{}
-		for i, mem := range b.Members {
-			r := memberRange(i)
-			if seen[mem] {
-				v.warnf(r, "Duplicate IAM member", "%q is listed more than once for %s; remove the duplicate.", mem, b.Role)
-				continue
-			}
-			seen[mem] = true
-			if err := ValidMember(mem); err != nil {
-				v.errorf(r, "Invalid IAM member", "%s.", capitalize(err.Error()))
-				continue
-			}
-			if b.AllowBroad {
-				continue
-			}
-			switch who := BroadMemberScope(mem); {
-			case IsPublicMember(mem):
-				v.errorf(r, "Public IAM member",
-					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If public access is intended, use an iam block with allow_broad = true.",
-					mem, b.Role, who, describe(res))
-			case strings.HasPrefix(mem, "domain:"):
-				v.errorf(r, "Broad IAM member",
-					"%s gives %s to %s on %s. Grant the role to specific principals (user:, serviceAccount:, group:). If domain-wide access is intended, use an iam block with allow_broad = true.",
-					mem, b.Role, who, describe(res))
-			case who != "":
-				v.errorf(r, "Broad IAM member",
-					"%s gives %s to %s on %s. Grant the role to specific principals (principal://..., or a principalSet of one group/GROUP or attribute.NAME/VALUE). If pool-wide access is intended, use an iam block with allow_broad = true.",
-					mem, b.Role, who, describe(res))
-			}
-		}
-	}
-}
-
-// flows warns when a principal publishes to a topic and subscribes to one of
-// its subscriptions.
-func (v *validator) flows() {
-	topics := map[string]*Topic{}
-	for _, t := range v.c.Topics {
-		topics[FullName(v.c.Project, KindTopic, t.Name)] = t
-	}
-	for _, s := range v.c.Subscriptions {
-		if s.DerivedFrom != nil {
-			continue
-		}
-		t, ok := topics[s.Topic]
-		if !ok {
-			continue
-		}
-		publishers := map[string]bool{}
-		for _, b := range t.IAM.Bindings {
-			if b.Role == RolePublisher && !b.Additive {
-				for _, mem := range b.Members {
-					publishers[mem] = true
-				}
-			}
-		}
-		if len(publishers) == 0 {
-			continue
-		}
-		warned := map[string]bool{}
-		for _, b := range s.IAM.Bindings {
-			if b.Role != RoleSubscriber || b.Additive {
-				continue
-			}
-			for i, mem := range b.Members {
-				if !publishers[mem] || warned[mem] {
-					continue
-				}
-				warned[mem] = true
-				r := b.Range
-				if i < len(b.MemberRanges) && !isZeroRange(b.MemberRanges[i]) {
-					r = b.MemberRanges[i]
-				} else if isZeroRange(r) {
-					r = s.Meta.DeclRange
-				}
-				v.warnf(r, "Principal publishes and subscribes",
-					"%s publishes to %s and consumes from %s, which reads that topic. One identity on both ends of a flow can acknowledge its own messages unprocessed and widens what a leaked key can do; give the producer and the consumer separate service accounts.",
-					mem, describe(t), describe(s))
-			}
-		}
-	}
 }
