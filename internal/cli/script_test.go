@@ -60,7 +60,7 @@ func TestScripts(t *testing.T) {
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "official":
-				// The official emulator is installed (pubsub-facts §9).
+				// The official emulator is installed (see emutest.FindOfficialLauncher).
 				_, err := emutest.FindOfficialLauncher()
 				if err != nil {
 					t.Logf("official emulator scenarios skipped: %v", err)

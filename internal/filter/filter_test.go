@@ -29,8 +29,9 @@ type validCase struct {
 	want Expr
 }
 
-// validCases holds the 18 valid examples of pubsub-facts.md §5 (facts-vN)
-// followed by our own.
+// validCases holds the 18 valid examples of Pub/Sub's published filter
+// grammar (cases facts-vN, as the grammar in doc.go states it) followed by
+// our own.
 var validCases = []validCase{
 	{"facts-v1", `attributes:env`, has("env")},
 	{"facts-v2", `NOT attributes:env`, not(has("env"))},
@@ -95,8 +96,8 @@ type invalidCase struct {
 	msg  string // substring of the message
 }
 
-// invalidCases holds the 18 invalid examples of pubsub-facts.md §5
-// (facts-iN) followed by our own.
+// invalidCases holds the 18 invalid examples of Pub/Sub's published filter
+// grammar (cases facts-iN) followed by our own.
 var invalidCases = []invalidCase{
 	{"facts-i1", `attributes.env = "prod" AND attributes.tier = "1" OR attributes:debug`, 51, "AND and OR cannot be mixed without parentheses"},
 	{"facts-i2", `"prod" = attributes.env`, 1, "left side of a comparison must be attributes.KEY"},
