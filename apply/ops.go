@@ -385,14 +385,7 @@ func join(detail string, notes []string) string {
 
 // summarize renders member changes as "+2 -1 members".
 func summarize(changes []iam.MemberChange) string {
-	add, rm := 0, 0
-	for _, c := range changes {
-		if c.Action == iam.ActionRemove {
-			rm++
-		} else {
-			add++
-		}
-	}
+	add, rm := iam.CountChanges(changes)
 	var parts []string
 	if add > 0 {
 		parts = append(parts, fmt.Sprintf("+%d", add))

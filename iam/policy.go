@@ -35,6 +35,18 @@ type MemberChange struct {
 	Origin string
 }
 
+// CountChanges returns how many members changes add and remove.
+func CountChanges(changes []MemberChange) (added, removed int) {
+	for _, c := range changes {
+		if c.Action == ActionRemove {
+			removed++
+		} else {
+			added++
+		}
+	}
+	return added, removed
+}
+
 // String renders the change as "+ roles/x user:a@b.c (publishers)".
 func (c MemberChange) String() string {
 	sign := "+"

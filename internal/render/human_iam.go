@@ -76,14 +76,8 @@ func memberOrigin(action, origin string) string {
 // iamMembers counts members added and removed across the plan.
 func iamMembers(p *plan.Plan) (added, removed int) {
 	for _, ic := range p.IAM {
-		for _, m := range ic.Members {
-			switch m.Action {
-			case iam.ActionAdd:
-				added++
-			case iam.ActionRemove:
-				removed++
-			}
-		}
+		a, r := iam.CountChanges(ic.Members)
+		added, removed = added+a, removed+r
 	}
 	return added, removed
 }

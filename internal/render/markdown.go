@@ -234,15 +234,7 @@ func changeDetails(ch plan.Change) string {
 }
 
 func iamDetails(ic plan.IAMChange) string {
-	added, removed := 0, 0
-	for _, m := range ic.Members {
-		switch m.Action {
-		case iam.ActionAdd:
-			added++
-		case iam.ActionRemove:
-			removed++
-		}
-	}
+	added, removed := iam.CountChanges(ic.Members)
 	var parts []string
 	if added > 0 {
 		parts = append(parts, plural(added, "member", "members")+" added")
