@@ -31,7 +31,17 @@ func (k Kind) String() string {
 }
 
 // Collection returns the Pub/Sub collection name ("topics", ...).
-func (k Kind) Collection() string { return k.String() + "s" }
+func (k Kind) Collection() string {
+	switch k {
+	case KindSchema:
+		return "schemas"
+	case KindTopic:
+		return "topics"
+	case KindSubscription:
+		return "subscriptions"
+	}
+	return "unknowns"
+}
 
 // ParseKind parses a block type name.
 func ParseKind(s string) (Kind, bool) {

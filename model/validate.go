@@ -59,6 +59,9 @@ type validator struct {
 	// seenDefaults de-duplicates diagnostics about values every resource
 	// inherits from the defaults block.
 	seenDefaults map[string]bool
+	// fullNames indexes the full names of the declared topics and
+	// schemas (see declared).
+	fullNames map[Kind]map[string]bool
 }
 
 func (v *validator) add(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) {
@@ -234,22 +237,30 @@ func (v *validator) labels(res Resource, labels map[string]string) {
 
 // ---- references -------------------------------------------------------------
 
-// declared reports whether full names a resource of this configuration
-// (whose own name is validated where it is declared).
+// declared reports whether full names a topic or schema of this
+// configuration (whose own name is validated where it is declared). The
+// full names of each kind are indexed on first use, so that checking every
+// subscription's topic costs one map lookup each, not a scan.
 func (v *validator) declared(k Kind, full string) bool {
-	switch k {
-	case KindTopic:
-		for _, t := range v.c.Topics {
-			if FullName(v.c.Project, k, t.Name) == full {
-				return true
-			}
-		}
-	case KindSchema:
-		for _, s := range v.c.Schemas {
-			if FullName(v.c.Project, k, s.Name) == full {
-				return true
-			}
-		}
+	if k != KindTopic && k != KindSchema {
+		return false
 	}
-	return false
+	if v.fullNames == nil {
+		v.fullNames = map[Kind]map[string]bool{}
+	}
+	names, ok := v.fullNames[k]
+	if !ok {
+		names = map[string]bool{}
+		if k == KindTopic {
+			for _, t := range v.c.Topics {
+				names[FullName(v.c.Project, k, t.Name)] = true
+			}
+		} else {
+			for _, s := range v.c.Schemas {
+				names[FullName(v.c.Project, k, s.Name)] = true
+			}
+		}
+		v.fullNames[k] = names
+	}
+	return names[full]
 }
