@@ -42,6 +42,10 @@ type localNode struct {
 	state     evalState
 	val       cty.Value
 	sensitive bool
+	// forEach holds the instances of a for_each = local.<name> once
+	// worked out, for the next block that uses the same local: iterating
+	// a set sorts it, which costs more than the resources it makes.
+	forEach []*instance
 }
 
 // resourceNode is one topic, subscription or schema block. Its instances
@@ -244,7 +248,7 @@ func (l *loader) resolveResource(n *resourceNode, at hcl.Range) cty.Value {
 	if !l.checkNotSensitive(fe, "for_each", whyForEach) {
 		return n.ref
 	}
-	insts, ok := l.forEachInstances(fe, v)
+	insts, ok := l.forEachInstancesOf(fe, v)
 	if !ok {
 		return n.ref
 	}
@@ -297,8 +301,48 @@ func (l *loader) instanceName(n *resourceNode, a *hclsyntax.Attribute, inst *ins
 	return v.AsString(), true
 }
 
+// forEachInstancesOf is forEachInstances, once per local value: every
+// block whose for_each is local.<name> gets copies of the same instances.
+func (l *loader) forEachInstancesOf(fe *hclsyntax.Attribute, v cty.Value) ([]*instance, bool) {
+	ln := l.localRef(fe.Expr)
+	if ln == nil || ln.forEach == nil {
+		insts, ok := l.forEachInstances(fe, v)
+		if ok && ln != nil {
+			ln.forEach = insts
+		}
+		if !ok || ln == nil {
+			return insts, ok
+		}
+	}
+	out := make([]*instance, len(ln.forEach))
+	for i, inst := range ln.forEach {
+		out[i] = &instance{key: inst.key, hasKey: inst.hasKey, each: inst.each}
+	}
+	return out, true
+}
+
+// localRef returns the local that expr is a plain reference to
+// (local.<name>, nothing after the name), when that local was evaluated
+// without problems; else nil.
+func (l *loader) localRef(expr hcl.Expression) *localNode {
+	st, ok := hcl.UnwrapExpression(expr).(*hclsyntax.ScopeTraversalExpr)
+	if !ok || len(st.Traversal) != 2 || st.Traversal.RootName() != "local" {
+		return nil
+	}
+	name, _, ok := attrStep(st.Traversal)
+	if !ok {
+		return nil
+	}
+	n := l.locals[name]
+	if n == nil || n.state != done || !n.val.IsKnown() {
+		return nil
+	}
+	return n
+}
+
 // forEachInstances turns a for_each value into instances.
 func (l *loader) forEachInstances(fe *hclsyntax.Attribute, v cty.Value) ([]*instance, bool) {
+	l.forEachEnumerations++
 	rng := fe.Expr.Range()
 	ty := v.Type()
 	if v.IsNull() {
@@ -458,7 +502,7 @@ func (l *loader) evalOnce(expr hcl.Expression, sc scope) (cty.Value, bool) {
 		}
 	}
 	l.addAll(ds)
-	if ds.HasErrors() || !v.IsWhollyKnown() {
+	if ds.HasErrors() || !l.whollyKnown(expr, v) {
 		return cty.DynamicVal, false
 	}
 	if _, isRef := hcl.UnwrapExpression(expr).(*hclsyntax.ScopeTraversalExpr); !isRef {
@@ -469,6 +513,18 @@ func (l *loader) evalOnce(expr hcl.Expression, sc scope) (cty.Value, bool) {
 		}
 	}
 	return v, true
+}
+
+// whollyKnown is v.IsWhollyKnown() for the value of expr, without looking
+// into a plain reference to a local: a local's value is either wholly known
+// (it was checked here when it was evaluated) or unknown. Looking into a
+// set sorts it, so checking local.names again for every block that uses it
+// would cost more than its resources.
+func (l *loader) whollyKnown(expr hcl.Expression, v cty.Value) bool {
+	if l.localRef(expr) != nil {
+		return v.IsKnown()
+	}
+	return v.IsWhollyKnown()
 }
 
 // limitError reports an exceeded limit at rng.

@@ -184,6 +184,10 @@ type loader struct {
 	memo     map[hcl.Expression]memoValue // see eval
 	eachMemo map[hcl.Expression]bool
 	sensMemo map[hcl.Expression]bool
+
+	// forEachEnumerations counts forEachInstances calls (see
+	// forEachInstancesOf), for a test.
+	forEachEnumerations int
 }
 
 func newLoader(opts Options) *loader {
