@@ -37,6 +37,7 @@ func Validate(c *Config) hcl.Diagnostics {
 		}
 	}
 	v.project()
+	v.quota()
 	v.names()
 	for _, s := range c.Schemas {
 		v.schema(s)

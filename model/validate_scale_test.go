@@ -2,7 +2,10 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // scaleConfig is baseConfig plus n topics with one subscription each, the
@@ -19,6 +22,30 @@ func scaleConfig(n int) *Config {
 	}
 	ApplyDefaults(c, nil)
 	return c
+}
+
+func TestValidateQuota(t *testing.T) {
+	// baseConfig has one topic and one subscription: 1+4,999 declared
+	// subscriptions and as many derived make exactly 10,000 (and as many
+	// topics).
+	if diags := Validate(scaleConfig(4999)); len(diags) != 0 {
+		t.Fatalf("at the quota: want no diagnostics, got:\n%s", dump(diags))
+	}
+	diags := Validate(scaleConfig(5000))
+	if len(diags) != 2 {
+		t.Fatalf("want two warnings about the quota, got:\n%s", dump(diags))
+	}
+	for i, k := range []string{"topics", "subscriptions"} {
+		d := diags[i]
+		if d.Summary != "More "+k+" than Pub/Sub allows" || d.Severity != hcl.DiagWarning {
+			t.Fatalf("want a warning about the %s quota, got:\n%s", k, dump(diags))
+		}
+		for _, want := range []string{"creates 10,002 " + k + ": 5,001 declared and 5,001 dead-letter " + k, "at most 10,000 " + k + " per project"} {
+			if !strings.Contains(d.Detail, want) {
+				t.Errorf("detail lacks %q:\n%s", want, d.Detail)
+			}
+		}
+	}
 }
 
 // TestValidateLinear checks, without timing anything, that validation does

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pubsubctl/pubsubctl/internal/safefile"
+	"github.com/pubsubctl/pubsubctl/model"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -73,10 +74,14 @@ const (
 	// MaxForEachInstances bounds the keys of one for_each, and
 	// MaxResourcesPerKind the topics, subscriptions and schemas a
 	// configuration declares: Pub/Sub allows at most 10,000 topics,
-	// 10,000 subscriptions and 10,000 schemas per project, so a
-	// configuration with more can never be applied.
-	MaxForEachInstances = 10_000
-	MaxResourcesPerKind = 10_000
+	// 10,000 subscriptions and 10,000 schemas per project
+	// (model.QuotaPerProject), so a configuration that declares more can
+	// never be applied. The dead-letter topics and subscriptions pubsubctl
+	// derives are not counted here (at most one of each per declared
+	// subscription, so the work stays bounded: 40,000 resources at most);
+	// model.Validate warns when they take a kind over the quota.
+	MaxForEachInstances = model.QuotaPerProject
+	MaxResourcesPerKind = model.QuotaPerProject
 
 	// maxNumberExp bounds the binary exponent of numbers: about ±1e308,
 	// the range of a float64. Larger numbers are almost always mistakes

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -168,5 +169,31 @@ func TestForEachLocalEnumeratedOnce(t *testing.T) {
 	}
 	if got := res.Config.Subscriptions[7].Topic; got != "projects/bench-project/topics/"+res.Config.Topics[7].Name {
 		t.Errorf("subscription %s reads %s, want topic %s", res.Config.Subscriptions[7].Name, got, res.Config.Topics[7].Name)
+	}
+}
+
+// TestQuotaWarning: derived dead-letter resources do not count against
+// MaxResourcesPerKind (5,001 declared subscriptions load), but taking the
+// topics and subscriptions over Pub/Sub's quota is a warning on the
+// pubsubctl block, with the counts.
+func TestQuotaWarning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 20,004 resources")
+	}
+	res, diags := Load(Options{Dir: writeDir(t, scaleShapes[1].files(5001))})
+	if diags.HasErrors() || len(diags) != 2 {
+		t.Fatalf("want two warnings, got:\n%s", diagLines(diags))
+	}
+	for i, k := range []string{"topics", "subscriptions"} {
+		d := diags[i]
+		if d.Summary != "More "+k+" than Pub/Sub allows" || d.Subject == nil || filepath.Base(d.Subject.Filename) != "main.hcl" || d.Subject.Start.Line != 1 {
+			t.Errorf("want a warning about the %s quota on the pubsubctl block, got:\n%s", k, diagLine(d))
+		}
+		if want := "creates 10,002 " + k + ": 5,001 declared and 5,001 dead-letter " + k; !strings.Contains(d.Detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, d.Detail)
+		}
+	}
+	if n := len(res.Config.Topics) + len(res.Config.Subscriptions); n != 20004 {
+		t.Errorf("%d resources, want 20,004", n)
 	}
 }
