@@ -78,8 +78,9 @@ const (
 	// (model.QuotaPerProject), so a configuration that declares more can
 	// never be applied. The dead-letter topics and subscriptions pubsubctl
 	// derives are not counted here (at most one of each per declared
-	// subscription, so the work stays bounded: 40,000 resources at most);
-	// model.Validate warns when they take a kind over the quota.
+	// subscription, so the work stays bounded: 40,000 topics and
+	// subscriptions at most); model.Validate warns when they take a kind
+	// over the quota.
 	MaxForEachInstances = model.QuotaPerProject
 	MaxResourcesPerKind = model.QuotaPerProject
 
