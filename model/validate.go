@@ -85,6 +85,26 @@ func (v *validator) warnf(r hcl.Range, summary, detail string, args ...any) {
 	v.add(hcl.DiagWarning, r, summary, detail, args...)
 }
 
+// warnOn is warnf about one resource: the diagnostic's Extra says which
+// (ResourceDiagnostic), so that the same warning about many resources can
+// be shown once.
+func (v *validator) warnOn(res Resource, r hcl.Range, summary, detail string, args ...any) {
+	v.warnf(r, summary, detail, args...)
+	v.diags[len(v.diags)-1].Extra = &ResourceDiagnostic{Kind: res.Address().Kind, Resource: describe(res)}
+}
+
+// ResourceDiagnostic is the Extra (hcl.Diagnostic.Extra) of a warning
+// about one resource. Two such warnings whose summaries are equal and
+// whose details are equal once Resource is taken out of them are the same
+// warning about different resources: render.Diagnostics shows them once,
+// with the count and the first resources.
+type ResourceDiagnostic struct {
+	Kind Kind
+	// Resource names the resource the way the detail does (Describe):
+	// subscription.orders, subscription.audit["eu"].
+	Resource string
+}
+
 // fieldError reports an error on a field of res. A value inherited from the
 // defaults block is reported once, not once per resource.
 func (v *validator) fieldError(res Resource, path, summary, detail string, args ...any) {

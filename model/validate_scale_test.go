@@ -64,3 +64,31 @@ func TestValidateLinear(t *testing.T) {
 	}
 	t.Logf("%.1f allocations per subscription at 1,000, %.1f at 10,000", small, large)
 }
+
+// TestWarningsNameTheirResource: a warning about one resource says which
+// in its Extra, as its detail names it, so that the same warning about
+// many resources can be shown once (render.Diagnostics).
+func TestWarningsNameTheirResource(t *testing.T) {
+	c := baseConfig()
+	sub0(c).DeadLetterOptOut = &OptOut{}
+	userSet(&sub0(c).Meta, "dead_letter", 43)
+	s := addSub(c, "orders-audit")
+	s.Addr = Address{Kind: KindSubscription, Name: "audit", Key: "eu", HasKey: true}
+	s.DeadLetterOptOut = &OptOut{}
+	userSet(&s.Meta, "dead_letter", 44)
+	ApplyDefaults(c, nil)
+	diags := Validate(c)
+	if len(diags) != 2 {
+		t.Fatalf("want two warnings, got:\n%s", dump(diags))
+	}
+	for i, want := range []string{"subscription.orders-billing", `subscription.audit["eu"]`} {
+		rd, ok := diags[i].Extra.(*ResourceDiagnostic)
+		if !ok || rd.Kind != KindSubscription || rd.Resource != want {
+			t.Errorf("warning %d: Extra = %#v, want the resource %s", i, diags[i].Extra, want)
+			continue
+		}
+		if !strings.HasPrefix(diags[i].Detail, want+" ") {
+			t.Errorf("warning %d: the detail does not name %s as Extra does: %s", i, want, diags[i].Detail)
+		}
+	}
+}

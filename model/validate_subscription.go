@@ -54,7 +54,7 @@ func (v *validator) subscription(s *Subscription) {
 				"The expiration (%s) must be at least as long as the message retention (%s); Pub/Sub rejects a subscription that could be deleted while it still retains messages. Raise expiration, lower message_retention, or use expiration = \"never\".",
 				FormatDuration(e.TTL), FormatDuration(retention))
 		case e.TTL > SubExpiration.Max:
-			v.warnf(m.Range("expiration"), "Long expiration",
+			v.warnOn(s, m.Range("expiration"), "Long expiration",
 				"The expiration (%s) is longer than 365d, the largest value Pub/Sub is known to accept. Use expiration = \"never\" for a subscription that should not expire.",
 				FormatDuration(e.TTL))
 		}
@@ -96,7 +96,7 @@ func (v *validator) subscription(s *Subscription) {
 					"%q is not a topic name. Refer to a topic of this configuration (topic = topic.failed) or give the full name projects/PROJECT/topics/TOPIC; leave it unset and pubsubctl creates %q.",
 					dl.Topic, DeadLetterName(s.Name))
 			} else if dl.Topic == s.Topic {
-				v.warnf(m.Range("dead_letter.topic"), "Dead-letter topic is the subscription's topic",
+				v.warnOn(s, m.Range("dead_letter.topic"), "Dead-letter topic is the subscription's topic",
 					"%s dead-letters to the topic it reads from, so undeliverable messages are published back to every subscription of that topic, including this one, and loop. Use a separate dead-letter topic, or leave dead_letter.topic unset and pubsubctl creates %q.",
 					describe(s), DeadLetterName(s.Name))
 			}
@@ -107,7 +107,7 @@ func (v *validator) subscription(s *Subscription) {
 		if m.Source("dead_letter") == SourceDefaults {
 			detail += " Dead-lettering is disabled by the defaults block."
 		}
-		v.warnf(m.Range("dead_letter"), "Dead-lettering disabled", detail, describe(s))
+		v.warnOn(s, m.Range("dead_letter"), "Dead-lettering disabled", detail, describe(s))
 	}
 
 	v.delivery(s)

@@ -11,6 +11,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/pubsubctl/pubsubctl/internal/safefile"
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
 // MaxDiagnostics is how many diagnostics Diagnostics writes; the rest are
@@ -35,33 +38,47 @@ const maxSnippetLine = 1000
 // used only when o.Color is set. Details are not wrapped, so that output
 // does not depend on the terminal.
 //
-// Output is bounded: at most MaxDiagnostics diagnostics are written,
-// quoted values are cut to MaxQuoted characters and long source lines to
-// a window around the subject. Each file's lines are indexed once, so the
-// cost is linear in the size of the files and the number of diagnostics
-// (HCL's writer rescans the whole file for every diagnostic).
+// The same warning about many resources is written once (see
+// groupDiagnostics): the first one, then how many resources it applies to
+// and the first MaxGroupListed of them, or all of them with o.Verbose.
+// Errors are never grouped.
+//
+// Output is bounded: at most MaxDiagnostics diagnostics (a group counts
+// as one) are written, quoted values are cut to MaxQuoted characters and
+// long source lines to a window around the subject. Each file's lines are
+// indexed once, so the cost is linear in the size of the files and the
+// number of diagnostics (HCL's writer rescans the whole file for every
+// diagnostic).
 func Diagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, o Options) error {
 	if len(diags) == 0 {
 		return nil
 	}
 	bw := bufio.NewWriter(w)
 	dw := &diagWriter{w: bw, files: files, color: o.Color, lines: map[string][]int{}}
-	shown := diags
+	groups := groupDiagnostics(diags)
+	shown := groups
 	if len(shown) > MaxDiagnostics {
 		shown = shown[:MaxDiagnostics]
 	}
-	for _, d := range shown {
-		if d == nil {
+	for _, g := range shown {
+		if g.d == nil {
 			continue
 		}
-		fmt.Fprintln(bw, DiagnosticLine(d))
-		dw.write(d)
+		line := DiagnosticLine(g.d)
+		if len(g.more) > 0 {
+			line += fmt.Sprintf(" (%s)", countNounSep(1+len(g.more), g.noun()))
+		}
+		fmt.Fprintln(bw, line)
+		dw.write(g.d)
+		if len(g.more) > 0 {
+			dw.writeGroup(g, o.Verbose)
+		}
 	}
-	if rest := diags[len(shown):]; len(rest) > 0 {
+	if rest := groups[len(shown):]; len(rest) > 0 {
 		errs, warns := 0, 0
-		for _, d := range rest {
-			if d != nil && d.Severity == hcl.DiagWarning {
-				warns++
+		for _, g := range rest {
+			if g.d != nil && g.d.Severity == hcl.DiagWarning {
+				warns += 1 + len(g.more)
 			} else {
 				errs++
 			}
@@ -78,11 +95,129 @@ func Diagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics,
 	return bw.Flush()
 }
 
+// MaxGroupListed is how many resources a grouped warning names without
+// -v.
+const MaxGroupListed = 3
+
+// diagGroup is one diagnostic as written: a diagnostic, or the same
+// warning about several resources (d the first, more the others).
+type diagGroup struct {
+	d    *hcl.Diagnostic
+	more []*hcl.Diagnostic
+}
+
+// groupDiagnostics groups warnings about one resource each
+// (model.ResourceDiagnostic) whose summaries are equal and whose details
+// are equal once the resource's name is taken out: one warning per
+// subscription that dead-lettering is off becomes one warning with the
+// list of subscriptions. A group takes the place of its first warning, so
+// the order stays that of diags. Errors are never grouped.
+func groupDiagnostics(diags hcl.Diagnostics) []*diagGroup {
+	type key struct {
+		summary, detail string
+	}
+	index := map[key]*diagGroup{}
+	out := make([]*diagGroup, 0, len(diags))
+	for _, d := range diags {
+		rd := resourceOf(d)
+		if rd == nil || d.Severity != hcl.DiagWarning {
+			out = append(out, &diagGroup{d: d})
+			continue
+		}
+		k := key{d.Summary, strings.ReplaceAll(d.Detail, rd.Resource, "\x00")}
+		if g := index[k]; g != nil {
+			g.more = append(g.more, d)
+			continue
+		}
+		g := &diagGroup{d: d}
+		index[k] = g
+		out = append(out, g)
+	}
+	return out
+}
+
+// resourceOf returns the resource a diagnostic is about, or nil.
+func resourceOf(d *hcl.Diagnostic) *model.ResourceDiagnostic {
+	if d == nil {
+		return nil
+	}
+	if rd, ok := d.Extra.(*model.ResourceDiagnostic); ok && rd != nil && rd.Resource != "" {
+		return rd
+	}
+	return nil
+}
+
+// noun is what a group is about: "subscriptions" when every member is a
+// subscription, else "resources".
+func (g *diagGroup) noun() string {
+	k := resourceOf(g.d).Kind
+	for _, d := range g.more {
+		if resourceOf(d).Kind != k {
+			return "resource"
+		}
+	}
+	return k.String()
+}
+
+// writeGroup writes which resources a grouped warning applies to: the
+// first MaxGroupListed, or with verbose all of them, one a line (with
+// their positions when these differ).
+func (dw *diagWriter) writeGroup(g *diagGroup, verbose bool) {
+	all := append([]*hcl.Diagnostic{g.d}, g.more...)
+	noun := g.noun()
+	if verbose {
+		samePlace := true
+		for _, d := range g.more {
+			if !sameSubject(d.Subject, g.d.Subject) {
+				samePlace = false
+				break
+			}
+		}
+		fmt.Fprintf(dw.w, "The same warning applies to %s:\n", countNounSep(len(all), noun))
+		for _, d := range all {
+			if samePlace || d.Subject == nil {
+				fmt.Fprintf(dw.w, "  %s\n", CutQuoted(resourceOf(d).Resource))
+				continue
+			}
+			fmt.Fprintf(dw.w, "  %s (%s:%d,%d)\n", CutQuoted(resourceOf(d).Resource), d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		dw.w.WriteByte('\n')
+		return
+	}
+	n := min(len(all), MaxGroupListed)
+	names := make([]string, n)
+	for i, d := range all[:n] {
+		names[i] = CutQuoted(resourceOf(d).Resource)
+	}
+	if rest := len(all) - n; rest > 0 {
+		fmt.Fprintf(dw.w, "The same warning applies to %s: %s ... and %s; -v lists them all.\n\n",
+			countNounSep(len(all), noun), strings.Join(names, ", "), countNounSep(rest, "more "+noun))
+		return
+	}
+	fmt.Fprintf(dw.w, "The same warning applies to %s: %s and %s.\n\n",
+		countNounSep(len(all), noun), strings.Join(names[:n-1], ", "), names[n-1])
+}
+
+func sameSubject(a, b *hcl.Range) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
 func countNoun(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// countNounSep is countNoun with thousands separators: "1,000 subscriptions".
+func countNounSep(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return safefile.FormatCount(int64(n)) + " " + noun + "s"
 }
 
 // DiagnosticLine renders a diagnostic as `file:line,col: severity: summary`

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/pubsubctl/pubsubctl/internal/config"
+	"github.com/pubsubctl/pubsubctl/model"
 )
 
 // TestDiagnosticsLikeHCL checks that Diagnostics writes what HCL's own
@@ -152,5 +153,135 @@ func TestCutQuoted(t *testing.T) {
 		if got := CutQuoted(tc.in); got != tc.want {
 			t.Errorf("CutQuoted(%.40q...) = %.300q, want %.300q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// groupWarning is a "Dead-lettering disabled" warning about subscription
+// name, declared on line n of main.hcl, as model.Validate makes it.
+func groupWarning(name string, n int) *hcl.Diagnostic {
+	res := "subscription." + name
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "Dead-lettering disabled",
+		Detail:   res + " has no dead-letter topic. Name " + res + " again.",
+		Subject:  &hcl.Range{Filename: "main.hcl", Start: hcl.Pos{Line: n, Column: 3, Byte: 0}, End: hcl.Pos{Line: n, Column: 5, Byte: 2}},
+		Extra:    &model.ResourceDiagnostic{Kind: model.KindSubscription, Resource: res},
+	}
+}
+
+// TestDiagnosticsGroupsWarnings: the same warning about many resources is
+// written once, with the count and the first three resources (all of them
+// with Verbose); errors, and warnings that differ in more than the
+// resource, are not grouped; the 100-diagnostic cap counts a group once.
+func TestDiagnosticsGroupsWarnings(t *testing.T) {
+	var diags hcl.Diagnostics
+	for i := range 1000 {
+		diags = append(diags, groupWarning(fmt.Sprintf("s%04d", i), i+1))
+		if i == 1 {
+			// An error about a resource in between, twice: never grouped.
+			for range 2 {
+				e := groupWarning("s0001", 2)
+				e.Severity = hcl.DiagError
+				diags = append(diags, e)
+			}
+		}
+	}
+	other := groupWarning("x", 2000)
+	other.Detail = "subscription.x has something else."
+	diags = append(diags, other)
+	render := func(verbose bool) string {
+		var out bytes.Buffer
+		if err := Diagnostics(&out, nil, diags, Options{Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	s := render(false)
+	if s != render(false) {
+		t.Fatal("output differs between two runs")
+	}
+	for _, want := range []string{
+		"main.hcl:1,3: warning: Dead-lettering disabled (1,000 subscriptions)\n",
+		"subscription.s0000 has no dead-letter topic. Name subscription.s0000 again.\n",
+		"The same warning applies to 1,000 subscriptions: subscription.s0000, subscription.s0001, subscription.s0002 ... and 997 more subscriptions; -v lists them all.\n",
+		"main.hcl:2000,3: warning: Dead-lettering disabled\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if n := strings.Count(s, "warning: "); n != 2 {
+		t.Errorf("%d warnings written, want 2 (the group and the different one):\n%s", n, s)
+	}
+	if n := strings.Count(s, "error: "); n != 2 {
+		t.Errorf("%d errors written, want 2:\n%s", n, s)
+	}
+	if strings.Contains(s, "s0003") {
+		t.Errorf("the fourth resource is listed without -v:\n%s", s)
+	}
+	if strings.Index(s, "error: ") < strings.Index(s, "(1,000 subscriptions)") {
+		t.Errorf("the group is not where its first warning was:\n%s", s)
+	}
+
+	v := render(true)
+	for _, want := range []string{
+		"The same warning applies to 1,000 subscriptions:\n  subscription.s0000 (main.hcl:1,3)\n  subscription.s0001 (main.hcl:2,3)\n",
+		"  subscription.s0999 (main.hcl:1000,3)\n\n",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("verbose output lacks %q", want)
+		}
+	}
+	if n := strings.Count(v, "subscription.s"); n != 1000+2+2*2 {
+		t.Errorf("verbose output names resources %d times, want 1,006 (all; the first in its detail twice; the errors' details)", n)
+	}
+
+	// Warnings about the same place (a for_each instance, a value from the
+	// defaults block) are listed without their position; a small group is
+	// listed whole.
+	var same hcl.Diagnostics
+	for _, name := range []string{`s["a"]`, `s["b"]`} {
+		d := groupWarning(name, 7)
+		same = append(same, d)
+	}
+	var out bytes.Buffer
+	if err := Diagnostics(&out, nil, same, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "The same warning applies to 2 subscriptions: subscription.s[\"a\"] and subscription.s[\"b\"].\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if err := Diagnostics(&out, nil, same, Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "The same warning applies to 2 subscriptions:\n  subscription.s[\"a\"]\n  subscription.s[\"b\"]\n\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("verbose output lacks %q:\n%s", want, out.String())
+	}
+}
+
+// TestDiagnosticsGroupsCapped: a group counts as one of the MaxDiagnostics
+// written, and the closing line counts the warnings of the groups not
+// shown.
+func TestDiagnosticsGroupsCapped(t *testing.T) {
+	var diags hcl.Diagnostics
+	for i := range MaxDiagnostics + 5 {
+		// Each summary its own group of three.
+		for j := range 3 {
+			d := groupWarning(fmt.Sprintf("s%d-%d", i, j), i+1)
+			d.Summary = fmt.Sprintf("Warning %d", i)
+			diags = append(diags, d)
+		}
+	}
+	var out bytes.Buffer
+	if err := Diagnostics(&out, nil, diags, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if n := strings.Count(s, "(3 subscriptions)"); n != MaxDiagnostics {
+		t.Errorf("%d groups written, want %d", n, MaxDiagnostics)
+	}
+	if want := "... and 15 more warnings not shown (only the first 100 diagnostics are written).\n"; !strings.Contains(s, want) {
+		t.Errorf("output lacks %q:\n%s", want, s[len(s)-300:])
 	}
 }
