@@ -36,7 +36,7 @@ func (rc *runContext) load(dir string) (*config.Result, hcl.Diagnostics, error) 
 		if res != nil {
 			files = res.Files
 		}
-		if err := render.Diagnostics(rc.stderr, files, diags, render.Options{Color: rc.color(rc.stderr)}); err != nil {
+		if err := render.Diagnostics(rc.stderr, files, diags, render.Options{Color: rc.color(rc.stderr), Verbose: rc.g.Verbose}); err != nil {
 			return nil, diags, err
 		}
 	}

@@ -17,8 +17,10 @@ func (*ValidateCmd) Help() string {
 	return `Loads the configuration (variables from --var, --var-file, PUBSUBCTL_VAR_<name> and
 defaults), applies the defaults and checks every rule Pub/Sub enforces, plus pubsubctl's
 least-privilege rules, without any network call or credentials. Problems are printed
-as file:line,column with the source; warnings do not fail the run. On success it prints
-a summary such as "3 topics, 5 subscriptions, 1 schema, 12 IAM members: valid".
+as file:line,column with the source; warnings do not fail the run. The same warning
+about many resources is printed once, with the count and the first three (-v lists
+them all). On success it prints a summary such as
+"3 topics, 5 subscriptions, 1 schema, 12 IAM members: valid".
 
 Exit status: 0 valid (warnings allowed), 1 invalid configuration, 2 usage error.
 
