@@ -4,7 +4,7 @@ BIN     ?= bin/pubsubctl
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/pubsubctl/pubsubctl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test test-short test-interop lint fuzz bench demo clean
+.PHONY: all build test test-short test-interop lint fuzz bench bench-scale demo clean
 
 all: lint test
 
@@ -43,6 +43,12 @@ fuzz:
 ## bench: plan/apply/emulator benchmarks (slow; see the notes in README.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+## bench-scale: whole-process seconds and peak RSS of validate/plan/apply at N = 1,000 and 10,000 topics+subscriptions
+## against emulators, next to a direct-RPC baseline (internal/benchscale; under 10 minutes; not part of make test).
+bench-scale:
+	$(GO) build -o $(BIN) ./cmd/pubsubctl
+	$(GO) run ./internal/benchscale -bin $(BIN)
 
 ## demo: start the embedded emulator, plan examples/shop, apply it, and show that a second plan has no changes.
 demo: build
