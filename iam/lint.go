@@ -184,6 +184,9 @@ func (l *linter) flows() {
 				l.warnf(r, "Principal publishes and subscribes",
 					"%s publishes to %s and consumes from %s, which reads that topic. One identity on both ends of a flow can acknowledge its own messages unprocessed and widens what a leaked key can do; give the producer and the consumer separate service accounts.",
 					mem, model.Describe(t), model.Describe(s))
+				// About the subscription: the same warning on many
+				// subscriptions is shown once (render groups it).
+				l.diags[len(l.diags)-1].Extra = &model.ResourceDiagnostic{Kind: s.Address().Kind, Resource: model.Describe(s)}
 			}
 		}
 	}
