@@ -29,7 +29,12 @@
 //     case-sensitive: roles/Editor is refused) and policy bounds (1,500
 //     principals, 250 groups, 1,024-character members);
 //   - the standard gRPC health service;
-//   - fault injection and per-method RPC counters.
+//   - fault injection and per-method RPC counters;
+//   - an optional administrator-operations quota (quota.go; Options.Quota,
+//     Server.SetQuota): a token bucket per project that answers
+//     ResourceExhausted with the service's message above the rate, counting
+//     every RPC but the data plane (Publish, Pull, StreamingPull,
+//     Acknowledge, ModifyAckDeadline).
 //
 // The emulator keeps its own copy of Pub/Sub's field rules (resource names,
 // labels, ranges and defaults, updatable and immutable fields, IAM roles) on

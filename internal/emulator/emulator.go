@@ -36,6 +36,10 @@ type Options struct {
 	// StartNotServing makes the health service report NOT_SERVING until
 	// SetHealth(true) is called (for callers that bootstrap state first).
 	StartNotServing bool
+	// Quota is the administrator-operations quota, in operations per
+	// minute per project, above which calls get ResourceExhausted like the
+	// service's (quota.go); 0 means none. See also Server.SetQuota.
+	Quota int
 }
 
 // maxMessageSize is the largest request the server accepts. The real
@@ -60,6 +64,8 @@ type Server struct {
 	faults  []Fault
 	rng     *rand.Rand
 
+	quota atomic.Pointer[quota] // nil: no quota
+
 	countMu sync.Mutex
 	counts  map[string]int64
 
@@ -83,6 +89,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if opts.Port < 0 || opts.Port > 65535 {
 		return nil, fmt.Errorf("emulator: invalid port %d", opts.Port)
+	}
+	if opts.Quota < 0 {
+		return nil, fmt.Errorf("emulator: invalid quota %d operations per minute", opts.Quota)
 	}
 	for _, f := range opts.Faults {
 		if err := f.validate(); err != nil {
@@ -118,10 +127,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.conf = newConformance(s)
 	s.iam = newIAMService(s)
+	s.SetQuota(opts.Quota)
 
 	s.gsrv = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessageSize),
-		grpc.ChainUnaryInterceptor(s.recoverUnary, s.countUnary, s.faultUnary, s.conf.unary),
+		grpc.ChainUnaryInterceptor(s.recoverUnary, s.countUnary, s.faultUnary, s.quotaUnary, s.conf.unary),
 		grpc.ChainStreamInterceptor(s.recoverStream, s.countStream, s.faultStream, s.conf.stream),
 	)
 	pb.RegisterPublisherServer(s.gsrv, &fake.GServer)
