@@ -64,6 +64,15 @@ type Options struct {
 	MaxAttempts int
 	// BaseBackoff is the first backoff between attempts; 0 means 200ms.
 	BaseBackoff time.Duration
+	// OpsPerMinute is the client-side rate limit, waited on before every
+	// attempt of every RPC the client sends (see Limiter): 0 means
+	// DefaultOpsPerMinute (3000) against the real Pub/Sub and no limit
+	// against an emulator; a negative value means no limit.
+	OpsPerMinute int
+	// Limiter, when set, is the limit to wait on instead of one made from
+	// OpsPerMinute: clients of one project share it so that together they
+	// stay within the project's quota.
+	Limiter *Limiter
 }
 
 // Client reads and changes Pub/Sub resources of one project.
@@ -85,6 +94,8 @@ type Client struct {
 	iamUnsupported atomic.Bool
 	// policy retries the calls the client retries itself.
 	policy Policy
+	// limit is the client-side rate limit every RPC waits on.
+	limit *Limiter
 
 	numberMu sync.Mutex
 	number   string // cached project number
@@ -117,6 +128,10 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if c.emulator != "" && opts.ImpersonateServiceAccount != "" {
 		return nil, fmt.Errorf("live: impersonating %s is only possible against the real Pub/Sub, not the emulator at %s",
 			opts.ImpersonateServiceAccount, c.emulator)
+	}
+	c.limit = opts.Limiter
+	if c.limit == nil {
+		c.limit = NewLimiter(opsPerMinute(opts.OpsPerMinute, c.emulator != ""))
 	}
 
 	var err error
@@ -268,9 +283,16 @@ func withCounter(ctx context.Context) (context.Context, *rpcCounter) {
 	return context.WithValue(ctx, rpcCounterKey{}, rc), rc
 }
 
-// countUnary counts every unary RPC sent on the wire (each attempt and
-// each page) by its short method name ("ListTopics", "GetIamPolicy").
+// countUnary waits on the client-side rate limit, then counts every unary
+// RPC sent on the wire (each attempt and each page) by its short method
+// name ("ListTopics", "GetIamPolicy"), and tells the limit whether the
+// service refused it for quota. A call that could not wait is not sent and
+// not counted.
 func (c *Client) countUnary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	ticket, err := c.limit.admit(ctx)
+	if err != nil {
+		return err
+	}
 	name := method[strings.LastIndexByte(method, '/')+1:]
 	v, ok := c.counts.Load(name)
 	if !ok {
@@ -280,8 +302,31 @@ func (c *Client) countUnary(ctx context.Context, method string, req, reply any, 
 	if rc, ok := ctx.Value(rpcCounterKey{}).(*rpcCounter); ok {
 		rc.add(name)
 	}
-	return invoker(ctx, method, req, reply, cc, opts...)
+	err = invoker(ctx, method, req, reply, cc, opts...)
+	if isQuotaRefusal(err) {
+		c.limit.throttled(ticket)
+	} else {
+		c.limit.answered()
+	}
+	return err
 }
+
+// opsPerMinute is the limit a client makes from Options.OpsPerMinute: 0
+// means the default of its target, negative none.
+func opsPerMinute(opt int, emulator bool) int {
+	switch {
+	case opt < 0:
+		return 0
+	case opt == 0 && !emulator:
+		return DefaultOpsPerMinute
+	}
+	return opt
+}
+
+// LimitStats returns what the client-side rate limit has done: calls
+// delayed, time waited, quota refusals. A Limiter shared through
+// Options.Limiter reports for every client that shares it.
+func (c *Client) LimitStats() LimitStats { return c.limit.Stats() }
 
 // RPCCounts returns the number of RPCs the client has sent, by method,
 // since it was created.
