@@ -6,12 +6,20 @@ import (
 	"math/rand"
 	"time"
 
+	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
 // Target is what the executor changes: internal/live's *Client satisfies
 // it. Errors keep their gRPC status (status.FromError, or errors.As with
 // interface{ GRPCStatus() *status.Status }).
+//
+// The executor has no rate limit of its own: the Target paces its calls.
+// live.Client waits on its per-project client-side limit (live.Limiter)
+// before every attempt of every RPC, plan's reads included, so that reads
+// and writes share one budget as they share Pub/Sub's quota. A Target that
+// also reports on its limit (RateLimited) has the figures of the run in
+// Result.RateLimit.
 type Target interface {
 	CreateSchema(ctx context.Context, s *model.Schema) (*model.Schema, error)
 	CommitSchema(ctx context.Context, s *model.Schema) (*model.Schema, error)
@@ -29,10 +37,15 @@ type Target interface {
 	SetPolicy(ctx context.Context, kind model.Kind, fullName string, p *model.Policy) (*model.Policy, error)
 }
 
+// RateLimited is a Target that reports what its client-side rate limit
+// did (live.Client does).
+type RateLimited interface {
+	LimitStats() live.LimitStats
+}
+
 // Defaults of Options.
 const (
 	DefaultParallelism      = 8
-	DefaultOpsPerMinute     = 3000 // half of Pub/Sub's 6,000 admin operations per minute per project
 	DefaultMaxAttempts      = 8
 	DefaultBaseBackoff      = 500 * time.Millisecond
 	DefaultMaxBackoff       = 30 * time.Second
@@ -43,13 +56,9 @@ const (
 // Options tune Execute and Check. The zero value is usable: every zero
 // field takes its default.
 type Options struct {
-	// Parallelism bounds the operations in flight; default 8.
+	// Parallelism bounds the operations in flight; default 8. The rate
+	// of calls is the Target's business (see Target).
 	Parallelism int
-	// OpsPerMinute is the client-side rate limit on every RPC the executor
-	// makes (mutations, reads, retries); default 3000, half of Pub/Sub's
-	// 6,000 administrator operations per minute per project. The burst is
-	// Parallelism.
-	OpsPerMinute int
 	// AllowDestroy allows deletes.
 	AllowDestroy bool
 	// AllowReplace allows replaces (delete then create).
@@ -87,9 +96,6 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Parallelism <= 0 {
 		o.Parallelism = DefaultParallelism
-	}
-	if o.OpsPerMinute <= 0 {
-		o.OpsPerMinute = DefaultOpsPerMinute
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
@@ -191,6 +197,10 @@ type Result struct {
 	// could start.
 	Interrupted bool
 	Elapsed     time.Duration
+	// RateLimit is what the Target's client-side rate limit did during
+	// Execute (time waited, calls delayed, quota refusals), when the
+	// Target is RateLimited; zero otherwise.
+	RateLimit live.LimitStats
 }
 
 // OK reports whether everything was applied.

@@ -69,7 +69,7 @@ func BenchmarkApply1000(b *testing.B) {
 				srv, c := benchEmulator(b)
 				b.StartTimer()
 				start := time.Now()
-				res := Execute(context.Background(), c, p, Options{Parallelism: par, OpsPerMinute: 1 << 30})
+				res := Execute(context.Background(), c, p, Options{Parallelism: par})
 				total += time.Since(start)
 				b.StopTimer()
 				if !res.OK() || res.Applied != 2*benchN {
@@ -132,7 +132,7 @@ func BenchmarkSchedulerOverhead(b *testing.B) {
 	for range b.N {
 		f := newFake()
 		f.project = e2eProject
-		if res := Execute(context.Background(), f, p, Options{Parallelism: 8, OpsPerMinute: 1 << 30}); !res.OK() {
+		if res := Execute(context.Background(), f, p, Options{Parallelism: 8}); !res.OK() {
 			b.Fatal("apply failed")
 		}
 	}

@@ -85,11 +85,10 @@ func planLive(t testing.TB, c *live.Client, cfg *model.Config, adopt bool) *plan
 
 func emuOptions() Options {
 	return Options{
-		Parallelism:  8,
-		OpsPerMinute: 6_000_000,
-		BaseBackoff:  time.Millisecond,
-		MaxBackoff:   10 * time.Millisecond,
-		Rand:         rand.New(rand.NewSource(1)),
+		Parallelism: 8,
+		BaseBackoff: time.Millisecond,
+		MaxBackoff:  10 * time.Millisecond,
+		Rand:        rand.New(rand.NewSource(1)),
 	}
 }
 

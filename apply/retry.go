@@ -25,8 +25,8 @@ func (r *opRun) note(format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
-// call runs one RPC of kind k through the rate limiter and the retry
-// policy. resolve (mutations only; may be nil) settles an unknown outcome:
+// call runs one RPC of kind k through the retry policy (the Target
+// rate-limits each attempt itself). resolve (mutations only; may be nil) settles an unknown outcome:
 // it reads the resource back and reports whether the mutation has taken
 // effect, in which case call returns nil. settle (may be nil) reports
 // whether an otherwise permanent error is eventual consistency worth a few
@@ -40,14 +40,15 @@ func (r *opRun) call(ctx context.Context, k live.CallKind, fn func(context.Conte
 	})
 }
 
-// policy is the executor's retry policy: Options' limits, the rate
-// limiter before every attempt, and Options.Rand for jitter.
+// newPolicy is the executor's retry policy: Options' limits and
+// Options.Rand for jitter. It waits on no rate limit: the Target does
+// (see Target), so that there is one limiter per project, not one per
+// caller.
 func (x *executor) newPolicy() live.Policy {
 	return live.Policy{
 		MaxAttempts: x.o.MaxAttempts,
 		BaseBackoff: x.o.BaseBackoff,
 		MaxBackoff:  x.o.MaxBackoff,
-		Wait:        x.lim.Wait,
 		Jitter:      x.jitter,
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/pubsubctl/pubsubctl/internal/live"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
@@ -56,7 +54,6 @@ type executor struct {
 	p *plan.Plan
 	o Options
 
-	lim    *rate.Limiter
 	policy live.Policy
 	randMu sync.Mutex
 	// fresh holds the full names of resources this run creates or
@@ -73,11 +70,14 @@ func Execute(ctx context.Context, t Target, p *plan.Plan, o Options) *Result {
 	if p == nil {
 		return res
 	}
+	if rl, ok := t.(RateLimited); ok {
+		before := rl.LimitStats()
+		defer func() { res.RateLimit = rl.LimitStats().Since(before) }()
+	}
 	x := &executor{
 		t:     t,
 		p:     p,
 		o:     o,
-		lim:   rate.NewLimiter(rate.Limit(float64(o.OpsPerMinute)/60), o.Parallelism),
 		fresh: map[string]bool{},
 	}
 	x.policy = x.newPolicy()

@@ -29,7 +29,6 @@ type ApplyCmd struct {
 	Adopt        bool     `help:"Adopt resources the configuration declares that exist without this stack's labels."`
 	Target       []string `help:"Only apply this resource (ADDRESS); repeatable." placeholder:"ADDRESS"`
 	Parallelism  int      `default:"8" help:"Maximum concurrent operations."`
-	OpsPerMinute int      `name:"ops-per-minute" default:"3000" help:"Client-side rate limit on API calls (Pub/Sub allows 6,000 administrator operations per minute per project)."`
 }
 
 // Run plans, confirms, applies and proves convergence.
@@ -49,6 +48,7 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 	if err := rc.renderPlan(pr.plan, "human"); err != nil {
 		return err
 	}
+	render.RateLimit(rc.stderr, pr.client.LimitStats())
 	if !pr.plan.HasChanges() {
 		return notInEffect(rc, pr.plan)
 	}
@@ -117,6 +117,7 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 	if err := rc.renderPlan(derived, "human"); err != nil {
 		return err
 	}
+	render.RateLimit(rc.stderr, client.LimitStats())
 	if !derived.HasChanges() {
 		return notInEffect(rc, derived)
 	}
@@ -145,7 +146,6 @@ func (c *ApplyCmd) guard(rc *runContext, p *plan.Plan, l *model.State, cfg *mode
 func (c *ApplyCmd) options(progress func(apply.Event)) apply.Options {
 	return apply.Options{
 		Parallelism:  c.Parallelism,
-		OpsPerMinute: c.OpsPerMinute,
 		AllowDestroy: c.AllowDestroy,
 		AllowReplace: c.AllowReplace,
 		AllowOrphan:  c.AllowOrphan,

@@ -21,6 +21,7 @@ type EmulatorCmd struct {
 	Port     int      `default:"8085" help:"Port to listen on (0 picks a free port, printed in the export line)."`
 	PrintEnv bool     `name:"print-env" help:"Print only the export line on standard output (for eval); everything else goes to standard error."`
 	Fail     []string `help:"Inject errors: METHOD=CODE[@RATE], e.g. CreateTopic=UNAVAILABLE@0.3 (METHOD * for every RPC); repeatable." placeholder:"METHOD=CODE[@RATE]"`
+	Quota    string   `help:"Enforce an administrator-operations quota per project, like Pub/Sub's 6,000 per minute: above OPS calls per minute (a token bucket holding one second's worth), every call but Publish, Pull, StreamingPull, Acknowledge and ModifyAckDeadline gets ResourceExhausted." placeholder:"OPS[/min]"`
 	Config   string   `help:"Bootstrap from this configuration (directory or .hcl file; IAM included) before reporting ready; --var, --var-file and --project apply to it." placeholder:"PATH" type:"path"`
 }
 
@@ -41,7 +42,8 @@ Examples:
   pubsubctl emulator --port 8085
   pubsubctl emulator --port 0 --print-env > emu.env &    # scripts: wait for the line, then . ./emu.env
   pubsubctl emulator --config examples/emulator            # created and ready for your app
-  pubsubctl emulator --fail CreateTopic=UNAVAILABLE@0.5    # half of CreateTopic calls fail`
+  pubsubctl emulator --fail CreateTopic=UNAVAILABLE@0.5    # half of CreateTopic calls fail
+  pubsubctl emulator --quota 600/min                       # ResourceExhausted above 10 admin calls a second`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -53,6 +55,14 @@ func (c *EmulatorCmd) Run(rc *runContext) error {
 			return &exitError{code: ExitUsage, err: fmt.Errorf("--fail %q: %w", f, err)}
 		}
 		faults = append(faults, fault)
+	}
+	quota := 0
+	if c.Quota != "" {
+		q, err := emulator.ParseQuota(c.Quota)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: fmt.Errorf("--quota: %w", err)}
+		}
+		quota = q
 	}
 	ctx, stop := signal.NotifyContext(rc.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -79,16 +89,20 @@ func (c *EmulatorCmd) Run(rc *runContext) error {
 			return err
 		}
 	}
-	// Faults start after the bootstrap, which must not fail.
+	// Faults and the quota start after the bootstrap, which must not fail.
 	for _, f := range faults {
 		srv.InjectFault(f.Method, f.Code, f.Rate)
 	}
+	srv.SetQuota(quota)
 	srv.SetHealth(true)
 	fmt.Fprintf(info, "Pub/Sub emulator (pubsubctl %s, IAM enabled) ready on %s in %s.\n", Version, srv.Addr(), time.Since(start).Round(time.Millisecond))
 	if len(faults) > 0 {
 		for _, f := range faults {
 			fmt.Fprintf(info, "Injecting fault: %s\n", f)
 		}
+	}
+	if quota > 0 {
+		fmt.Fprintf(info, "Quota: %d administrator operations per minute per project; calls above it get ResourceExhausted.\n", quota)
 	}
 	if !c.PrintEnv {
 		fmt.Fprintln(info, "Point clients at it with:")
@@ -131,7 +145,7 @@ func (c *EmulatorCmd) bootstrap(ctx context.Context, rc *runContext, addr string
 	if err != nil {
 		return err
 	}
-	r := apply.Execute(ctx, client, p, apply.Options{Parallelism: 16, OpsPerMinute: 1 << 20})
+	r := apply.Execute(ctx, client, p, apply.Options{Parallelism: 16})
 	if !r.OK() {
 		for _, e := range r.Events {
 			if e.Status == apply.Failed {

@@ -46,6 +46,9 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	if err := rc.renderPlan(pr.plan, format); err != nil {
 		return err
 	}
+	// How the rate limit and the quota slowed the read down, on stderr so
+	// that --json and --format markdown stay pure.
+	render.RateLimit(rc.stderr, pr.client.LimitStats())
 	if c.Out != "" && format == "human" {
 		fmt.Fprintf(rc.stdout, "\nSaved the plan to %s. To perform exactly these actions, run:\n  pubsubctl apply %s\n", c.Out, c.Out)
 	}

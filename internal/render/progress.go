@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pubsubctl/pubsubctl/apply"
+	"github.com/pubsubctl/pubsubctl/internal/live"
 )
 
 // Progress prints apply's events: a line per finished operation, and on a
@@ -120,13 +121,15 @@ func EventLine(done, total int, e apply.Event) string {
 	return line
 }
 
-// ApplySummary writes the result of an apply: the counts and elapsed time
-// and, when interrupted, what to do, to w; the error of every failed
+// ApplySummary writes the result of an apply: the counts and elapsed time,
+// how the rate limit and the quota slowed it down (RateLimit) and, when
+// interrupted, what to do, to w; the error of every failed
 // operation to errw.
 func ApplySummary(w, errw io.Writer, res *apply.Result) {
 	fmt.Fprintf(w, "\nApply %s: %d applied, %d failed, %d skipped in %s.\n",
 		map[bool]string{true: "complete", false: "finished with errors"}[res.OK()],
 		res.Applied, res.Failed, res.Skipped, res.Elapsed.Round(time.Millisecond))
+	RateLimit(w, res.RateLimit)
 	if res.Interrupted {
 		fmt.Fprintln(w, "Interrupted: the skipped operations were not started. Run apply again to finish.")
 	}
@@ -135,4 +138,36 @@ func ApplySummary(w, errw io.Writer, res *apply.Result) {
 			fmt.Fprintf(errw, "Error: %v\n", e.Err)
 		}
 	}
+}
+
+// RateLimit says how the client-side rate limit and the service's quota
+// slowed calls down, one line each and only when they did:
+//
+//	Waited 12.3s for the client-side rate limit (3000 calls per minute; 1843 of 2003 calls delayed).
+//	Waited 31.0s for the client-side rate limit (no limit set; slowed to 300 calls per minute by quota refusals; 280 of 300 calls delayed).
+//	The quota refused 57 calls (ResourceExhausted); they were retried after a backoff, and calls slowed down.
+func RateLimit(w io.Writer, s live.LimitStats) {
+	if s.Waited > 0 {
+		limit := "no limit set"
+		if s.OpsPerMinute > 0 {
+			limit = fmt.Sprintf("%d calls per minute", s.OpsPerMinute)
+		}
+		if s.Slowest > 0 {
+			limit += fmt.Sprintf("; slowed to %d calls per minute by quota refusals", s.Slowest)
+		}
+		fmt.Fprintf(w, "Waited %s for the client-side rate limit (%s; %d of %d calls delayed).\n",
+			roundWait(s.Waited), limit, s.Delayed, s.Waits)
+	}
+	if s.Throttled > 0 {
+		fmt.Fprintf(w, "The quota refused %d %s (ResourceExhausted); they were retried after a backoff, and calls slowed down.\n",
+			s.Throttled, map[bool]string{true: "call", false: "calls"}[s.Throttled == 1])
+	}
+}
+
+// roundWait rounds a wait for reading: 1ms under a second, 0.1s above.
+func roundWait(d time.Duration) time.Duration {
+	if d < time.Second {
+		return max(d.Round(time.Millisecond), time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
 }
