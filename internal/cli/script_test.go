@@ -101,11 +101,12 @@ func emulatorOf(ts *testscript.TestScript) *emulator.Server {
 }
 
 // cmdEmulator: `emulator start` starts an embedded emulator for the script
-// and sets PUBSUB_EMULATOR_HOST; `emulator start official` starts Google's
-// official emulator instead (guard such scripts with `[!official] skip`,
-// since it fails when the emulator is not installed); `emulator fault
-// METHOD CODE RATE` injects faults;
-// `emulator clear-faults`.
+// and sets PUBSUB_EMULATOR_HOST (`emulator start quota=600`: with an
+// administrator-operations quota of 600 calls per minute per project);
+// `emulator start official` starts Google's official emulator instead
+// (guard such scripts with `[!official] skip`, since it fails when the
+// emulator is not installed); `emulator fault METHOD CODE RATE` injects
+// faults; `emulator clear-faults`.
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: emulator start|fault|clear-faults")
@@ -120,7 +121,19 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Setenv("PUBSUB_EMULATOR_HOST", addr)
 			return
 		}
-		srv, err := emulator.Start(context.Background(), emulator.Options{Host: "127.0.0.1"})
+		opts := emulator.Options{Host: "127.0.0.1"}
+		for _, a := range args[1:] {
+			k, v, _ := strings.Cut(a, "=")
+			switch k {
+			case "quota":
+				q, err := emulator.ParseQuota(v)
+				ts.Check(err)
+				opts.Quota = q
+			default:
+				ts.Fatalf("unknown emulator start option %q (want official, or quota=OPS)", a)
+			}
+		}
+		srv, err := emulator.Start(context.Background(), opts)
 		if err != nil {
 			ts.Fatalf("start emulator: %v", err)
 		}
