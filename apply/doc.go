@@ -50,8 +50,10 @@
 //     until a second apply. The plan's IAMChange of a replaced resource is
 //     not run again on its own; its event says it was applied with the
 //     replace.
-//   - Quota. A client-side token bucket (Options.OpsPerMinute) is waited on
-//     before every RPC the executor makes, reads and retries included.
+//   - Quota. The executor has no rate limiter of its own: the Target paces
+//     its calls (internal/live's per-project limit, shared with plan's
+//     reads and slowed down by quota refusals), and Result.RateLimit says
+//     what that limit did during the run.
 //   - Interruption. Once ctx is cancelled no new operation starts; those in
 //     flight finish on a context of their own (context.WithoutCancel plus
 //     Options.OperationTimeout); the rest are Skipped ("not started:

@@ -22,7 +22,7 @@
 // process (`pubsubctl emulator --port 0 --print-env`, on 127.0.0.1) and
 // measures, as separate processes, the wall time and peak RSS (the child's
 // rusage Maxrss) of validate, apply --auto-approve from empty (limiter off:
-// --ops-per-minute 1000000, --parallelism 8), plan (no-op) and apply
+// --parallelism 8; the client-side limit is off against an emulator), plan (no-op) and apply
 // --auto-approve (no-op), and the CPU time of each and of the embedded
 // emulator meanwhile. Next to them, in the same run, a direct-RPC baseline
 // with the official Go client (cloud.google.com/go/pubsub/v2/apiv1 admin

@@ -21,6 +21,11 @@
 // calls (apply.Target) make one attempt each, and the executor retries them
 // under its own Policy and hooks, so retries are never stacked.
 //
+// Every attempt of every RPC waits on the client's per-project rate limit
+// (Limiter, Options.OpsPerMinute: 3,000 per minute against Pub/Sub, off
+// against an emulator unless set), so plan's reads and apply's calls share
+// Pub/Sub's administrator-operations quota; a quota refusal slows it down.
+//
 // Errors name the operation and the resource ("create topic
 // projects/p/topics/t: rpc error: ...") and keep the gRPC status reachable
 // through status.FromError, status.Code and errors.As; see Code,
