@@ -21,8 +21,9 @@
 // For each shape and N it starts a fresh embedded emulator in another
 // process (`pubsubctl emulator --port 0 --print-env`, on 127.0.0.1) and
 // measures, as separate processes, the wall time and peak RSS (the child's
-// rusage Maxrss) of validate, apply --auto-approve from empty (limiter off:
-// --parallelism 8; the client-side limit is off against an emulator), plan (no-op) and apply
+// rusage Maxrss) of validate, apply --auto-approve from empty
+// (--parallelism 8; no client-side limit against an emulator), plan
+// (no-op) and apply
 // --auto-approve (no-op), and the CPU time of each and of the embedded
 // emulator meanwhile. Next to them, in the same run, a direct-RPC baseline
 // with the official Go client (cloud.google.com/go/pubsub/v2/apiv1 admin
