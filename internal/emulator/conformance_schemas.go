@@ -17,13 +17,19 @@ import (
 
 func (c *conformance) schemaExists(ctx context.Context, name string) (bool, error) {
 	_, err := c.g.GetSchema(ctx, &pb.GetSchemaRequest{Name: name})
-	switch status.Code(err) {
-	case codes.OK:
-		return true, nil
-	case codes.NotFound:
-		return false, nil
+	return found(err)
+}
+
+// mustSchemaExist answers NotFound for a missing schema.
+func (c *conformance) mustSchemaExist(ctx context.Context, name string) error {
+	ok, err := c.schemaExists(ctx, name)
+	if err != nil {
+		return err
 	}
-	return false, err
+	if !ok {
+		return notFoundf("Schema not found: %s", name)
+	}
+	return nil
 }
 
 // applyView strips the definition for the BASIC view.
@@ -136,12 +142,8 @@ func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grp
 	if err != nil {
 		return nil, err
 	}
-	ok, err := c.schemaExists(ctx, r.Name)
-	if err != nil {
+	if err := c.mustSchemaExist(ctx, r.Name); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, notFoundf("Schema not found: %s", r.Name)
 	}
 	resp, err := next(ctx, &pb.ListSchemaRevisionsRequest{Name: r.Name})
 	if err != nil {
@@ -167,12 +169,8 @@ func (c *conformance) commitSchema(ctx context.Context, req any, next grpc.Unary
 	}
 	c.schemaMu.Lock()
 	defer c.schemaMu.Unlock()
-	ok, err := c.schemaExists(ctx, r.Name)
-	if err != nil {
+	if err := c.mustSchemaExist(ctx, r.Name); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, notFoundf("Schema not found: %s", r.Name)
 	}
 	return next(ctx, r)
 }

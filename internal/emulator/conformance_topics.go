@@ -7,8 +7,6 @@ import (
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -52,10 +50,7 @@ func (c *conformance) checkSchemaRef(ctx context.Context, ss *pb.SchemaSettings)
 	if _, ok := pb.Encoding_name[int32(ss.Encoding)]; !ok {
 		return invalidf("Invalid schema_settings.encoding %d", ss.Encoding)
 	}
-	if _, err := c.g.GetSchema(ctx, &pb.GetSchemaRequest{Name: ss.Schema}); err != nil {
-		if status.Code(err) == codes.NotFound {
-			return notFoundf("Schema not found: %s", ss.Schema)
-		}
+	if err := c.mustSchemaExist(ctx, ss.Schema); err != nil {
 		return err
 	}
 	for _, rev := range []string{ss.FirstRevisionId, ss.LastRevisionId} {

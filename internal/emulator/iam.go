@@ -139,13 +139,7 @@ func (i *iamService) exists(ctx context.Context, resource string) (bool, error) 
 		}
 		return false, invalidf("Invalid resource name for IAM: %q: want projects/P/{topics,subscriptions,schemas,snapshots}/ID", resource)
 	}
-	switch status.Code(err) {
-	case codes.OK:
-		return true, nil
-	case codes.NotFound:
-		return false, nil
-	}
-	return false, err
+	return found(err)
 }
 
 func (i *iamService) mustExist(ctx context.Context, resource string) error {

@@ -479,3 +479,15 @@ var emailRE = regexp.MustCompile(`^[^@\s:]+@[^@\s:]+\.[^@\s:]+$`)
 func notFoundf(format string, args ...any) error {
 	return status.Errorf(codes.NotFound, format, args...)
 }
+
+// found turns the error of a lookup into whether the resource exists:
+// NotFound is an answer, not an error.
+func found(err error) (bool, error) {
+	switch status.Code(err) {
+	case codes.OK:
+		return true, nil
+	case codes.NotFound:
+		return false, nil
+	}
+	return false, err
+}
