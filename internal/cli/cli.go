@@ -16,7 +16,7 @@ import (
 const (
 	ExitOK      = 0
 	ExitError   = 1
-	ExitUsage   = 2
+	ExitUsage   = 1 // usage errors are errors: only "changes present" exits 2
 	ExitChanges = 2 // with --detailed-exitcode
 )
 
@@ -27,6 +27,8 @@ type Globals struct {
 	VarFile []string `name:"var-file" sep:"none" help:"Read variables from an HCL file of NAME = VALUE lines (repeatable; later files win)." placeholder:"FILE"`
 	NoColor bool     `name:"no-color" help:"Disable colour (also NO_COLOR in the environment)."`
 	Verbose bool     `short:"v" help:"Verbose output: provenance of every value, names of unmanaged resources."`
+
+	PrintVersion kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // CLI is the whole grammar.
@@ -77,7 +79,7 @@ func (rc *runContext) color(w io.Writer) bool {
 	if rc.g.NoColor {
 		return false
 	}
-	if _, ok := rc.env.Lookup("NO_COLOR"); ok {
+	if rc.env.Get("NO_COLOR") != "" { // the convention: only a non-empty value
 		return false
 	}
 	if rc.env.Get("TERM") == "dumb" {
@@ -124,6 +126,7 @@ func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, 
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
+		kong.Vars{"version": "pubsubctl " + version()},
 	)
 	if err != nil {
 		panic(err) // the grammar is ours: a programmer error
@@ -137,7 +140,21 @@ func Main(ctx context.Context, args, environ []string, stdin io.Reader, stdout, 
 			panic(r)
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	if len(args) == 0 {
+		// Bare pubsubctl: the usage, and an error (nothing was asked).
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(kongExit); !ok {
+						panic(r)
+					}
+				}
+			}()
+			_, _ = parser.Parse([]string{"--help"})
+		}()
+		return ExitUsage
+	}
+	kctx, err := parser.Parse(terraformArgs(args, longFlagNames(parser.Model)))
 	if err != nil {
 		fmt.Fprintf(stderr, "pubsubctl: error: %v\n", err)
 		if kctx != nil {

@@ -35,8 +35,8 @@ Once ready it prints the line that points Google's client libraries, gcloud and
 pubsubctl plan/apply at it (and, with --project P, export PUBSUB_PROJECT_ID=P):
   export PUBSUB_EMULATOR_HOST=127.0.0.1:8085
 
-Exit status: 0 after a clean shutdown, 1 when it cannot start (port in use) or the
-bootstrap fails, 2 usage error.
+Exit status: 0 after a clean shutdown, 1 when it cannot start (port in use), the
+bootstrap fails, or on a usage error.
 
 Examples:
   pubsubctl emulator --port 8085

@@ -34,7 +34,7 @@ func (*FmtCmd) Help() string {
 canonical HCL formatting and prints the names of the files it changed. Only layout
 changes; the configuration is not evaluated.
 
-Exit status: 0 all files formatted (or rewritten), 1 syntax error, 2 usage error,
+Exit status: 0 all files formatted (or rewritten), 1 syntax or usage error,
 3 with --check when a file would change.
 
 Examples:

@@ -22,7 +22,7 @@ about many resources is printed once, with the count and the first three (-v lis
 them all). On success it prints a summary such as
 "3 topics, 5 subscriptions, 1 schema, 12 IAM members: valid".
 
-Exit status: 0 valid (warnings allowed), 1 invalid configuration, 2 usage error.
+Exit status: 0 valid (warnings allowed), 1 invalid configuration or usage error.
 
 Examples:
   pubsubctl validate examples/shop
