@@ -175,10 +175,8 @@ func (l *loader) checkDecoded(rng hcl.Range) bool {
 
 // stringBytes is the total length of the strings in a value.
 func stringBytes(v cty.Value) int64 {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := concrete(v)
+	if !ok {
 		return 0
 	}
 	ty := v.Type()

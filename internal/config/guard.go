@@ -311,10 +311,8 @@ func (l *loader) internalFunctions() map[string]function.Function {
 // its bytes for a string, a few for a number or bool (after checking the
 // number's range).
 func textSize(v cty.Value) (int64, error) {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := concrete(v)
+	if !ok {
 		return 0, nil
 	}
 	switch v.Type() {

@@ -13,10 +13,8 @@ import (
 // ---- pre-checks --------------------------------------------------------------
 
 func strLen(v cty.Value) int64 {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+	v, ok := concrete(v)
+	if !ok || v.Type() != cty.String {
 		return 0
 	}
 	return int64(len(v.AsString()))
@@ -69,10 +67,8 @@ func formatSize(args []cty.Value) int64 {
 // valueTextSize estimates the text of a value (as format or jsonencode
 // would write it) from above.
 func valueTextSize(v cty.Value) int64 {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := concrete(v)
+	if !ok {
 		return 4
 	}
 	ty := v.Type()

@@ -156,10 +156,8 @@ func checkValue(v cty.Value) error {
 }
 
 func checkValueRec(v cty.Value, n *int) error {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := concrete(v)
+	if !ok {
 		return nil
 	}
 	ty := v.Type()
@@ -210,13 +208,18 @@ func errTooManyElements() error {
 		"This value has more than %s elements (nested elements included), the limit for any list, set, map or object", safefile.FormatCount(MaxValueElements))
 }
 
+// concrete is v without its marks, and whether it is known and not null:
+// the values whose contents the limits and size estimates look at.
+func concrete(v cty.Value) (cty.Value, bool) {
+	v, _ = v.Unmark()
+	return v, v.IsKnown() && !v.IsNull()
+}
+
 // lengthOf is the number of elements of a known collection or structural
 // value, and 0 for anything else.
 func lengthOf(v cty.Value) int {
-	if v.IsMarked() {
-		v, _ = v.Unmark()
-	}
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := concrete(v)
+	if !ok {
 		return 0
 	}
 	ty := v.Type()
