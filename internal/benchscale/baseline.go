@@ -11,6 +11,7 @@ import (
 	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	pubsub "cloud.google.com/go/pubsub/v2/apiv1"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
@@ -101,35 +102,15 @@ func baselineReads(ctx context.Context, addr string, s shape, b *baseline) (*lis
 	// does).
 	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
+	g.Go(func() (err error) {
 		it := tc.ListTopics(gctx, &pb.ListTopicsRequest{Project: parent, PageSize: listPageSize})
-		for {
-			t, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("list topics: %w", err)
-			}
-			if strings.HasPrefix(t.GetName(), parent+"/topics/") {
-				l.topics = append(l.topics, t)
-			}
-		}
+		l.topics, err = listAll(it, parent+"/topics/", "topics")
+		return err
 	})
-	g.Go(func() error {
+	g.Go(func() (err error) {
 		it := sc.ListSubscriptions(gctx, &pb.ListSubscriptionsRequest{Project: parent, PageSize: listPageSize})
-		for {
-			x, err := it.Next()
-			if errors.Is(err, iterator.Done) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("list subscriptions: %w", err)
-			}
-			if strings.HasPrefix(x.GetName(), parent+"/subscriptions/") {
-				l.subs = append(l.subs, x)
-			}
-		}
+		l.subs, err = listAll(it, parent+"/subscriptions/", "subscriptions")
+		return err
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -154,28 +135,18 @@ func baselineReads(ctx context.Context, addr string, s shape, b *baseline) (*lis
 	}
 	var mu sync.Mutex
 	start = time.Now()
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(readParallelism)
-	for _, t := range l.targets {
-		g.Go(func() error {
-			req := &iampb.GetIamPolicyRequest{Resource: t.name, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3}}
-			var p *iampb.Policy
-			var err error
-			if t.isTopic {
-				p, err = tc.GetIamPolicy(gctx, req)
-			} else {
-				p, err = sc.GetIamPolicy(gctx, req)
-			}
-			if err != nil {
-				return fmt.Errorf("get IAM policy of %s: %w", t.name, err)
-			}
-			mu.Lock()
-			l.policies[t.name] = p
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	err = inParallel(ctx, readParallelism, l.targets, func(ctx context.Context, t iamTarget) error {
+		req := &iampb.GetIamPolicyRequest{Resource: t.name, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3}}
+		p, err := c.iamOf(t).GetIamPolicy(ctx, req)
+		if err != nil {
+			return fmt.Errorf("get IAM policy of %s: %w", t.name, err)
+		}
+		mu.Lock()
+		l.policies[t.name] = p
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
 		if status.Code(errors.Unwrap(err)) != codes.Unimplemented {
 			return nil, err
 		}
@@ -183,6 +154,49 @@ func baselineReads(ctx context.Context, addr string, s shape, b *baseline) (*lis
 	}
 	b.getIAMSecs = time.Since(start).Seconds()
 	return l, nil
+}
+
+// listAll reads a List to the end and keeps what is named under prefix;
+// what names the List in the error.
+func listAll[T interface{ GetName() string }](it interface{ Next() (T, error) }, prefix, what string) ([]T, error) {
+	var out []T
+	for {
+		x, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		if strings.HasPrefix(x.GetName(), prefix) {
+			out = append(out, x)
+		}
+	}
+}
+
+// inParallel calls fn on every item, limit at a time, and returns the
+// first error (which cancels the ctx of the calls still to come).
+func inParallel[T any](ctx context.Context, limit int, items []T, fn func(context.Context, T) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for _, x := range items {
+		g.Go(func() error { return fn(gctx, x) })
+	}
+	return g.Wait()
+}
+
+// iamMethods are the IAM methods both admin clients have.
+type iamMethods interface {
+	GetIamPolicy(context.Context, *iampb.GetIamPolicyRequest, ...gax.CallOption) (*iampb.Policy, error)
+	SetIamPolicy(context.Context, *iampb.SetIamPolicyRequest, ...gax.CallOption) (*iampb.Policy, error)
+}
+
+// iamOf returns the admin client that serves the IAM of t.
+func (c *clients) iamOf(t iamTarget) iamMethods {
+	if t.isTopic {
+		return c.tc
+	}
+	return c.sc
 }
 
 // baselineCreates creates the same topics and subscriptions as l (copies
@@ -194,69 +208,53 @@ func baselineCreates(ctx context.Context, addr string, l *listing, b *baseline) 
 		return err
 	}
 	defer c.conn.Close()
-	tc, sc := c.tc, c.sc
 	start := time.Now()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(createParallelism)
-	for _, t := range l.topics {
-		c := proto.Clone(t).(*pb.Topic)
-		c.State = 0 // output only
-		g.Go(func() error {
-			if _, err := tc.CreateTopic(gctx, c); err != nil {
-				return fmt.Errorf("create %s: %w", c.Name, err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	err = inParallel(ctx, createParallelism, l.topics, func(ctx context.Context, t *pb.Topic) error {
+		t = proto.Clone(t).(*pb.Topic)
+		t.State = 0 // output only
+		if _, err := c.tc.CreateTopic(ctx, t); err != nil {
+			return fmt.Errorf("create %s: %w", t.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(createParallelism)
-	for _, x := range l.subs {
-		c := proto.Clone(x).(*pb.Subscription)
+	err = inParallel(ctx, createParallelism, l.subs, func(ctx context.Context, x *pb.Subscription) error {
+		x = proto.Clone(x).(*pb.Subscription)
 		// The embedded emulator lists a pull subscription with
 		// push_config { pubsub_wrapper {} } but refuses that on create.
-		if c.PushConfig.GetPushEndpoint() == "" {
-			c.PushConfig = nil
+		if x.PushConfig.GetPushEndpoint() == "" {
+			x.PushConfig = nil
 		}
 		// Output only.
-		c.State = 0
-		c.TopicMessageRetentionDuration = nil
-		c.AnalyticsHubSubscriptionInfo = nil
-		g.Go(func() error {
-			if _, err := sc.CreateSubscription(gctx, c); err != nil {
-				return fmt.Errorf("create %s: %w", c.Name, err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+		x.State = 0
+		x.TopicMessageRetentionDuration = nil
+		x.AnalyticsHubSubscriptionInfo = nil
+		if _, err := c.sc.CreateSubscription(ctx, x); err != nil {
+			return fmt.Errorf("create %s: %w", x.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(createParallelism)
+	var withPolicy []iamTarget
 	for _, t := range l.targets {
-		p := l.policies[t.name]
-		if p == nil || len(p.GetBindings()) == 0 {
-			continue
+		if len(l.policies[t.name].GetBindings()) > 0 {
+			withPolicy = append(withPolicy, t)
 		}
-		b.policies++
-		req := &iampb.SetIamPolicyRequest{Resource: t.name, Policy: &iampb.Policy{Version: p.GetVersion(), Bindings: p.GetBindings()}}
-		g.Go(func() error {
-			var err error
-			if t.isTopic {
-				_, err = tc.SetIamPolicy(gctx, req)
-			} else {
-				_, err = sc.SetIamPolicy(gctx, req)
-			}
-			if err != nil {
-				return fmt.Errorf("set IAM policy of %s: %w", req.Resource, err)
-			}
-			return nil
-		})
 	}
-	if err := g.Wait(); err != nil {
+	b.policies += len(withPolicy)
+	err = inParallel(ctx, createParallelism, withPolicy, func(ctx context.Context, t iamTarget) error {
+		p := l.policies[t.name]
+		req := &iampb.SetIamPolicyRequest{Resource: t.name, Policy: &iampb.Policy{Version: p.GetVersion(), Bindings: p.GetBindings()}}
+		if _, err := c.iamOf(t).SetIamPolicy(ctx, req); err != nil {
+			return fmt.Errorf("set IAM policy of %s: %w", req.Resource, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	b.createSecs = time.Since(start).Seconds()
