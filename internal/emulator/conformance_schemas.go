@@ -94,6 +94,26 @@ func listView(v pb.SchemaView) pb.SchemaView {
 	return v
 }
 
+// checkSchemaListing checks the view and the paging of a list of schemas
+// or revisions and returns where the page starts.
+func checkSchemaListing(view pb.SchemaView, pageSize int32, pageToken string) (int, error) {
+	if err := checkView(view); err != nil {
+		return 0, err
+	}
+	return checkPaging(pageSize, pageToken)
+}
+
+// schemaPage returns the page of all that starts at from, in the list view
+// of view, and the token of the next page.
+func schemaPage(all []*pb.Schema, from int, pageSize int32, view pb.SchemaView) ([]*pb.Schema, string) {
+	lo, hi, nextTok := page(len(all), from, pageSize)
+	var out []*pb.Schema
+	for _, s := range all[lo:hi] {
+		out = append(out, applyView(s, listView(view)))
+	}
+	return out, nextTok
+}
+
 // listSchemas is answered here: pstest ignores the parent, does not page
 // and returns a random order.
 func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
@@ -101,10 +121,7 @@ func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryH
 	if _, err := parseProject(r.Parent); err != nil {
 		return nil, err
 	}
-	if err := checkView(r.View); err != nil {
-		return nil, err
-	}
-	from, err := checkPaging(r.PageSize, r.PageToken)
+	from, err := checkSchemaListing(r.View, r.PageSize, r.PageToken)
 	if err != nil {
 		return nil, err
 	}
@@ -120,12 +137,8 @@ func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryH
 		}
 	}
 	slices.SortFunc(all, func(a, b *pb.Schema) int { return strings.Compare(a.Name, b.Name) })
-	lo, hi, nextTok := page(len(all), from, r.PageSize)
-	out := &pb.ListSchemasResponse{NextPageToken: nextTok}
-	for _, s := range all[lo:hi] {
-		out.Schemas = append(out.Schemas, applyView(s, listView(r.View)))
-	}
-	return out, nil
+	schemas, nextTok := schemaPage(all, from, r.PageSize, r.View)
+	return &pb.ListSchemasResponse{Schemas: schemas, NextPageToken: nextTok}, nil
 }
 
 // listSchemaRevisions answers newest first, with paging, and NotFound for a
@@ -135,10 +148,7 @@ func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grp
 	if err := checkSchemaName(r.Name); err != nil {
 		return nil, err
 	}
-	if err := checkView(r.View); err != nil {
-		return nil, err
-	}
-	from, err := checkPaging(r.PageSize, r.PageToken)
+	from, err := checkSchemaListing(r.View, r.PageSize, r.PageToken)
 	if err != nil {
 		return nil, err
 	}
@@ -151,12 +161,8 @@ func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grp
 	}
 	revs := slices.Clone(resp.(*pb.ListSchemaRevisionsResponse).Schemas)
 	slices.Reverse(revs)
-	lo, hi, nextTok := page(len(revs), from, r.PageSize)
-	out := &pb.ListSchemaRevisionsResponse{NextPageToken: nextTok}
-	for _, s := range revs[lo:hi] {
-		out.Schemas = append(out.Schemas, applyView(s, listView(r.View)))
-	}
-	return out, nil
+	schemas, nextTok := schemaPage(revs, from, r.PageSize, r.View)
+	return &pb.ListSchemaRevisionsResponse{Schemas: schemas, NextPageToken: nextTok}, nil
 }
 
 func (c *conformance) commitSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
