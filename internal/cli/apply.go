@@ -206,11 +206,18 @@ func (c *ApplyCmd) execute(rc *runContext, client *live.Client, p *plan.Plan, cf
 		return nil
 	}
 	// Prove convergence: read live state again and plan.
-	again, _, _, err := rc.planWith(client, cfg, targets, false)
+	again, st, _, err := rc.planWith(client, cfg, targets, false)
 	if err != nil {
 		return fmt.Errorf("check convergence: %w", err)
 	}
 	if again.InEffect() {
+		// A targeted apply does not claim that live state matches the
+		// whole configuration when changes remain outside the targets.
+		if n := pendingOutside(cfg, st, again, false); n > 0 {
+			fmt.Fprintf(rc.stdout, "Converged for the %s; %s outside the targets %s pending: run plan without --target.\n",
+				plural(len(targets), "targeted address"), plural(n, "other change"), pronoun(n, "is", "are"))
+			return nil
+		}
 		fmt.Fprintln(rc.stdout, "Converged: live state matches the configuration.")
 		return nil
 	}

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/internal/config"
@@ -70,6 +74,9 @@ func (rc *runContext) computePlan(dir string, tf TargetFlags, parallelism int, t
 		return nil, err
 	}
 	p, l, scope, err := rc.planWith(client, cfg, targets, adopt)
+	if err == nil {
+		err = checkTargets(cfg, l, targets)
+	}
 	if err != nil {
 		client.Close()
 		return nil, err
@@ -133,4 +140,72 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkTargets refuses a --target that matches no resource of the
+// configuration and none of live state, naming the nearest addresses: a
+// typo must not read as "no changes".
+func checkTargets(cfg *model.Config, st *model.State, targets []model.Address) error {
+	var known []model.Address
+	for _, r := range cfg.Resources() {
+		known = append(known, r.Address())
+	}
+	for _, r := range st.Resources() {
+		known = append(known, r.Address())
+	}
+	for _, t := range targets {
+		matched := false
+		for _, a := range known {
+			if t.Matches(a) {
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		msg := fmt.Sprintf("--target %s matches no resource of the configuration or of live state", t)
+		if near := nearestAddresses(t, known); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return &exitError{code: ExitError, err: errors.New(msg)}
+	}
+	return nil
+}
+
+// nearestAddresses returns up to three addresses of t's kind within a
+// small edit distance of it.
+func nearestAddresses(t model.Address, known []model.Address) []string {
+	type cand struct {
+		addr string
+		d    int
+	}
+	var cs []cand
+	seen := map[string]bool{}
+	for _, a := range known {
+		s := a.String()
+		if a.Kind != t.Kind || seen[s] {
+			continue
+		}
+		seen[s] = true
+		if d := levenshtein.Distance(t.String(), s, nil); d <= max(3, len(t.Name)/3) {
+			cs = append(cs, cand{s, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d || cs[i].d == cs[j].d && cs[i].addr < cs[j].addr })
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].addr)
+	}
+	return out
+}
+
+// pendingOutside counts the changes (resource and IAM) that the plan of
+// the whole configuration has but the --target plan p leaves out.
+func pendingOutside(cfg *model.Config, st *model.State, p *plan.Plan, adopt bool) int {
+	if len(p.Targets) == 0 {
+		return 0
+	}
+	full := plan.Compute(cfg, st, plan.Options{Adopt: adopt})
+	return len(full.Changes) + len(full.IAM) - len(p.Changes) - len(p.IAM)
 }

@@ -46,6 +46,10 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	if err := rc.renderPlan(pr.plan, format); err != nil {
 		return err
 	}
+	if n := pendingOutside(pr.config.Config, pr.live, pr.plan, c.Adopt); n > 0 && format == "human" {
+		fmt.Fprintf(rc.stdout, "\nThis plan is partial (--target): %s outside the targets %s pending; run plan without --target to see %s.\n",
+			plural(n, "other change"), pronoun(n, "is", "are"), pronoun(n, "it", "them"))
+	}
 	// How the rate limit and the quota slowed the read down, on stderr so
 	// that --json and --format markdown stay pure.
 	render.RateLimit(rc.stderr, pr.client.LimitStats())
