@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"sync"
@@ -271,11 +272,7 @@ func (r *rpcCounter) add(method string) {
 func (r *rpcCounter) snapshot() map[string]int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[string]int, len(r.m))
-	for k, v := range r.m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(r.m)
 }
 
 func withCounter(ctx context.Context) (context.Context, *rpcCounter) {

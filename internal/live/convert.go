@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,30 +66,46 @@ func labelsToProto(m map[string]string) map[string]string {
 
 // ---- schemas ----
 
-func schemaTypeToProto(t string) (pb.Schema_Type, error) {
-	switch strings.ToUpper(t) {
-	case "AVRO":
-		return pb.Schema_AVRO, nil
-	case "PROTOCOL_BUFFER":
-		return pb.Schema_PROTOCOL_BUFFER, nil
-	case "":
-		return pb.Schema_TYPE_UNSPECIFIED, nil
-	}
-	return 0, fmt.Errorf("unknown schema type %q (want AVRO or PROTOCOL_BUFFER)", t)
+// schemaTypes and encodings are the values of those enums a configuration
+// may name.
+var (
+	schemaTypes = []pb.Schema_Type{pb.Schema_AVRO, pb.Schema_PROTOCOL_BUFFER}
+	encodings   = []pb.Encoding{pb.Encoding_JSON, pb.Encoding_BINARY}
+)
+
+// protoEnum is a proto enum whose configuration names are its proto names.
+type protoEnum interface {
+	~int32
+	String() string
 }
 
-func schemaTypeFromProto(t pb.Schema_Type) string {
-	switch t {
-	case pb.Schema_AVRO:
-		return "AVRO"
-	case pb.Schema_PROTOCOL_BUFFER:
-		return "PROTOCOL_BUFFER"
+// enumToProto returns the value among values whose name is name in any
+// case; "" is the zero (unspecified) value. what names the enum in the
+// error.
+func enumToProto[E protoEnum](name, what string, values []E) (E, error) {
+	if name == "" {
+		return 0, nil
+	}
+	names := make([]string, len(values))
+	for i, v := range values {
+		if strings.ToUpper(name) == v.String() {
+			return v, nil
+		}
+		names[i] = v.String()
+	}
+	return 0, fmt.Errorf("unknown %s %q (want %s)", what, name, strings.Join(names, " or "))
+}
+
+// enumFromProto returns the name of v, or "" when v is not among values.
+func enumFromProto[E protoEnum](v E, values []E) string {
+	if slices.Contains(values, v) {
+		return v.String()
 	}
 	return ""
 }
 
 func schemaToProto(project string, s *model.Schema) (*pb.Schema, error) {
-	typ, err := schemaTypeToProto(s.Type)
+	typ, err := enumToProto(s.Type, "schema type", schemaTypes)
 	if err != nil {
 		return nil, err
 	}
@@ -104,35 +121,13 @@ func schemaFromProto(p *pb.Schema) *model.Schema {
 	return &model.Schema{
 		Addr:       model.Address{Kind: model.KindSchema, Name: id},
 		Name:       id,
-		Type:       schemaTypeFromProto(p.GetType()),
+		Type:       enumFromProto(p.GetType(), schemaTypes),
 		Definition: p.GetDefinition(),
 		RevisionID: p.GetRevisionId(),
 	}
 }
 
 // ---- topics ----
-
-func encodingToProto(e string) (pb.Encoding, error) {
-	switch strings.ToUpper(e) {
-	case "JSON":
-		return pb.Encoding_JSON, nil
-	case "BINARY":
-		return pb.Encoding_BINARY, nil
-	case "":
-		return pb.Encoding_ENCODING_UNSPECIFIED, nil
-	}
-	return 0, fmt.Errorf("unknown schema encoding %q (want JSON or BINARY)", e)
-}
-
-func encodingFromProto(e pb.Encoding) string {
-	switch e {
-	case pb.Encoding_JSON:
-		return "JSON"
-	case pb.Encoding_BINARY:
-		return "BINARY"
-	}
-	return ""
-}
 
 func topicToProto(project string, t *model.Topic) (*pb.Topic, error) {
 	p := &pb.Topic{
@@ -148,7 +143,7 @@ func topicToProto(project string, t *model.Topic) (*pb.Topic, error) {
 		}
 	}
 	if ss := t.Schema; ss != nil {
-		enc, err := encodingToProto(ss.Encoding)
+		enc, err := enumToProto(ss.Encoding, "schema encoding", encodings)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +175,7 @@ func topicFromProto(p *pb.Topic) *model.Topic {
 	if ss := p.GetSchemaSettings(); ss != nil {
 		t.Schema = &model.SchemaSettings{
 			Schema:          ss.GetSchema(),
-			Encoding:        encodingFromProto(ss.GetEncoding()),
+			Encoding:        enumFromProto(ss.GetEncoding(), encodings),
 			FirstRevisionID: ss.GetFirstRevisionId(),
 			LastRevisionID:  ss.GetLastRevisionId(),
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"github.com/googleapis/gax-go/v2"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/pubsubctl/pubsubctl/model"
@@ -21,15 +22,7 @@ func (c *Client) CreateSchema(ctx context.Context, s *model.Schema) (*model.Sche
 		return nil, &Error{Op: "create schema", Resource: full, Err: err}
 	}
 	req := &pb.CreateSchemaRequest{Parent: "projects/" + c.project, SchemaId: s.Name, Schema: p}
-	var resp *pb.Schema
-	err = c.once(ctx, "create schema", full, func(ctx context.Context) (err error) {
-		resp, err = c.schemas.CreateSchema(ctx, req)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return schemaFromProto(resp), nil
+	return sendOnce(ctx, c, "create schema", full, c.schemas.CreateSchema, req, schemaFromProto)
 }
 
 // CommitSchema commits a new revision of a schema and returns it.
@@ -40,15 +33,7 @@ func (c *Client) CommitSchema(ctx context.Context, s *model.Schema) (*model.Sche
 		return nil, &Error{Op: "commit schema", Resource: full, Err: err}
 	}
 	req := &pb.CommitSchemaRequest{Name: full, Schema: p}
-	var resp *pb.Schema
-	err = c.once(ctx, "commit schema", full, func(ctx context.Context) (err error) {
-		resp, err = c.schemas.CommitSchema(ctx, req)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return schemaFromProto(resp), nil
+	return sendOnce(ctx, c, "commit schema", full, c.schemas.CommitSchema, req, schemaFromProto)
 }
 
 // DeleteSchema deletes a schema and all its revisions. id may be an ID or
@@ -64,15 +49,7 @@ func (c *Client) DeleteSchema(ctx context.Context, id string) error {
 // through as a status error (see IsNotFound).
 func (c *Client) GetSchema(ctx context.Context, id string) (*model.Schema, error) {
 	full := qualify(c.project, model.KindSchema, id)
-	var resp *pb.Schema
-	err := c.once(ctx, "get schema", full, func(ctx context.Context) (err error) {
-		resp, err = c.schemas.GetSchema(ctx, &pb.GetSchemaRequest{Name: full, View: pb.SchemaView_FULL})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return schemaFromProto(resp), nil
+	return sendOnce(ctx, c, "get schema", full, c.schemas.GetSchema, &pb.GetSchemaRequest{Name: full, View: pb.SchemaView_FULL}, schemaFromProto)
 }
 
 // ---- topics ----
@@ -84,15 +61,7 @@ func (c *Client) CreateTopic(ctx context.Context, t *model.Topic) (*model.Topic,
 	if err != nil {
 		return nil, &Error{Op: "create topic", Resource: full, Err: err}
 	}
-	var resp *pb.Topic
-	err = c.once(ctx, "create topic", full, func(ctx context.Context) (err error) {
-		resp, err = c.topics.CreateTopic(ctx, p)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return topicFromProto(resp), nil
+	return sendOnce(ctx, c, "create topic", full, c.topics.CreateTopic, p, topicFromProto)
 }
 
 // UpdateTopic changes the given configuration fields of a topic (the
@@ -110,15 +79,7 @@ func (c *Client) UpdateTopic(ctx context.Context, t *model.Topic, fields []strin
 		return nil, &Error{Op: "update topic", Resource: full, Err: err}
 	}
 	req := &pb.UpdateTopicRequest{Topic: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
-	var resp *pb.Topic
-	err = c.once(ctx, "update topic", full, func(ctx context.Context) (err error) {
-		resp, err = c.topics.UpdateTopic(ctx, req)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return topicFromProto(resp), nil
+	return sendOnce(ctx, c, "update topic", full, c.topics.UpdateTopic, req, topicFromProto)
 }
 
 // DeleteTopic deletes a topic; its subscriptions survive with topic
@@ -134,15 +95,7 @@ func (c *Client) DeleteTopic(ctx context.Context, id string) error {
 // IsNotFound).
 func (c *Client) GetTopic(ctx context.Context, id string) (*model.Topic, error) {
 	full := qualify(c.project, model.KindTopic, id)
-	var resp *pb.Topic
-	err := c.once(ctx, "get topic", full, func(ctx context.Context) (err error) {
-		resp, err = c.topics.GetTopic(ctx, &pb.GetTopicRequest{Topic: full})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return topicFromProto(resp), nil
+	return sendOnce(ctx, c, "get topic", full, c.topics.GetTopic, &pb.GetTopicRequest{Topic: full}, topicFromProto)
 }
 
 // ---- subscriptions ----
@@ -156,15 +109,7 @@ func (c *Client) CreateSubscription(ctx context.Context, s *model.Subscription) 
 	if err != nil {
 		return nil, &Error{Op: "create subscription", Resource: full, Err: err}
 	}
-	var resp *pb.Subscription
-	err = c.once(ctx, "create subscription", full, func(ctx context.Context) (err error) {
-		resp, err = c.subs.CreateSubscription(ctx, p)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return subFromProto(resp), nil
+	return sendOnce(ctx, c, "create subscription", full, c.subs.CreateSubscription, p, subFromProto)
 }
 
 // UpdateSubscription changes the given configuration fields of a
@@ -186,15 +131,7 @@ func (c *Client) UpdateSubscription(ctx context.Context, s *model.Subscription, 
 		p.PushConfig = &pb.PushConfig{} // an empty push config means pull
 	}
 	req := &pb.UpdateSubscriptionRequest{Subscription: p, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}}
-	var resp *pb.Subscription
-	err = c.once(ctx, "update subscription", full, func(ctx context.Context) (err error) {
-		resp, err = c.subs.UpdateSubscription(ctx, req)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return subFromProto(resp), nil
+	return sendOnce(ctx, c, "update subscription", full, c.subs.UpdateSubscription, req, subFromProto)
 }
 
 // DeleteSubscription deletes a subscription (and its backlog). id may be an
@@ -210,13 +147,20 @@ func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
 // error (see IsNotFound).
 func (c *Client) GetSubscription(ctx context.Context, id string) (*model.Subscription, error) {
 	full := qualify(c.project, model.KindSubscription, id)
-	var resp *pb.Subscription
-	err := c.once(ctx, "get subscription", full, func(ctx context.Context) (err error) {
-		resp, err = c.subs.GetSubscription(ctx, &pb.GetSubscriptionRequest{Subscription: full})
+	return sendOnce(ctx, c, "get subscription", full, c.subs.GetSubscription, &pb.GetSubscriptionRequest{Subscription: full}, subFromProto)
+}
+
+// sendOnce makes a single attempt (see once) of rpc, a method of the
+// generated clients, and converts its answer with from.
+func sendOnce[Q, R, M any](ctx context.Context, c *Client, op, full string, rpc func(context.Context, Q, ...gax.CallOption) (R, error), req Q, from func(R) M) (M, error) {
+	var resp R
+	err := c.once(ctx, op, full, func(ctx context.Context) (err error) {
+		resp, err = rpc(ctx, req)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		var zero M
+		return zero, err
 	}
-	return subFromProto(resp), nil
+	return from(resp), nil
 }
