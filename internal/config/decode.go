@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"math/big"
 	"time"
 
@@ -216,81 +215,67 @@ func (l *loader) countDefaults(cfg *model.Config, def *model.Defaults) {
 	l.checkDecoded(l.defaults.TypeRange)
 }
 
-func (d *dec) str(body *hclsyntax.Body, name string, dst *string) bool {
+// decodeArg decodes the argument name, of type ty, into dst and records
+// it. required is the type error's "... required"; conv turns a value of
+// type ty into a T, reporting at rng a value it cannot take.
+func decodeArg[T any](d *dec, body *hclsyntax.Body, name string, ty cty.Type, required string, dst *T, conv func(v cty.Value, rng hcl.Range) (T, bool)) bool {
 	v, a, ok := d.value(body, name)
 	if !ok {
 		return false
 	}
-	if v.Type() != cty.String {
-		d.l.typeError(a, "string", v)
+	if v.Type() != ty {
+		d.l.typeMismatch(a, required, v)
 		return false
 	}
-	*dst = v.AsString()
+	x, ok := conv(v, a.Expr.Range())
+	if !ok {
+		return false
+	}
+	*dst = x
 	d.markAttr(name, a)
 	return true
+}
+
+// always is a conversion for decodeArg that takes every value.
+func always[T any](get func(cty.Value) T) func(cty.Value, hcl.Range) (T, bool) {
+	return func(v cty.Value, _ hcl.Range) (T, bool) { return get(v), true }
+}
+
+func (d *dec) str(body *hclsyntax.Body, name string, dst *string) bool {
+	return decodeArg(d, body, name, cty.String, "string required", dst, always(cty.Value.AsString))
 }
 
 func (d *dec) boolean(body *hclsyntax.Body, name string, dst *bool) bool {
-	v, a, ok := d.value(body, name)
-	if !ok {
-		return false
-	}
-	if v.Type() != cty.Bool {
-		d.l.typeError(a, "bool", v)
-		return false
-	}
-	*dst = v.True()
-	d.markAttr(name, a)
-	return true
+	return decodeArg(d, body, name, cty.Bool, "bool required", dst, always(cty.Value.True))
 }
 
 func (d *dec) duration(body *hclsyntax.Body, name string, dst *time.Duration) bool {
-	v, a, ok := d.value(body, name)
-	if !ok {
-		return false
-	}
-	if v.Type() != cty.String {
-		d.l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Incorrect argument type",
-			Detail: fmt.Sprintf("Inappropriate value for argument %q: a duration string with a unit is required (e.g. \"60s\", \"10m\", \"7d\"), got %s.",
-				name, friendlyType(v.Type())),
-			Subject: a.Expr.Range().Ptr(),
+	return decodeArg(d, body, name, cty.String, `a duration string with a unit is required (e.g. "60s", "10m", "7d")`, dst,
+		func(v cty.Value, rng hcl.Range) (time.Duration, bool) {
+			dur, err := model.ParseDuration(v.AsString())
+			if err != nil {
+				d.l.errorf(rng, "Invalid duration", "Argument %q: %v.", name, err)
+				return 0, false
+			}
+			return dur, true
 		})
-		return false
-	}
-	dur, err := model.ParseDuration(v.AsString())
-	if err != nil {
-		d.l.errorf(a.Expr.Range(), "Invalid duration", "Argument %q: %v.", name, err)
-		return false
-	}
-	*dst = dur
-	d.markAttr(name, a)
-	return true
 }
 
 func (d *dec) integer(body *hclsyntax.Body, name string, dst *int64) bool {
-	v, a, ok := d.value(body, name)
-	if !ok {
-		return false
-	}
-	if v.Type() != cty.Number {
-		d.l.typeError(a, "number", v)
-		return false
-	}
-	bf := v.AsBigFloat()
-	if !bf.IsInt() {
-		d.l.errorf(a.Expr.Range(), "Invalid number", "Argument %q must be a whole number.", name)
-		return false
-	}
-	i, acc := bf.Int64()
-	if acc != big.Exact {
-		d.l.errorf(a.Expr.Range(), "Invalid number", "Argument %q is out of range.", name)
-		return false
-	}
-	*dst = i
-	d.markAttr(name, a)
-	return true
+	return decodeArg(d, body, name, cty.Number, "number required", dst,
+		func(v cty.Value, rng hcl.Range) (int64, bool) {
+			bf := v.AsBigFloat()
+			if !bf.IsInt() {
+				d.l.errorf(rng, "Invalid number", "Argument %q must be a whole number.", name)
+				return 0, false
+			}
+			i, acc := bf.Int64()
+			if acc != big.Exact {
+				d.l.errorf(rng, "Invalid number", "Argument %q is out of range.", name)
+				return 0, false
+			}
+			return i, true
+		})
 }
 
 func (d *dec) integerInt(body *hclsyntax.Body, name string, dst *int) bool {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -272,15 +271,16 @@ func (l *loader) resourceLabels(k model.Kind) []string {
 	return out
 }
 
-// typeError reports a value of the wrong type.
+// typeError reports a value of the wrong type; want names the type.
 func (l *loader) typeError(a *hclsyntax.Attribute, want string, v cty.Value) {
-	detail := fmt.Sprintf("Inappropriate value for argument %q: %s required, got %s.", a.Name, want, friendlyType(v.Type()))
-	l.add(&hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Incorrect argument type",
-		Detail:   detail,
-		Subject:  a.Expr.Range().Ptr(),
-	})
+	l.typeMismatch(a, want+" required", v)
+}
+
+// typeMismatch reports a value of the wrong type; required says what the
+// argument takes ("string required", "a duration string is required").
+func (l *loader) typeMismatch(a *hclsyntax.Attribute, required string, v cty.Value) {
+	l.errorf(a.Expr.Range(), "Incorrect argument type",
+		"Inappropriate value for argument %q: %s, got %s.", a.Name, required, friendlyType(v.Type()))
 }
 
 func friendlyType(t cty.Type) string {

@@ -267,32 +267,19 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 
 // expiration decodes "never" or a duration.
 func (d *dec) expiration(body *hclsyntax.Body, name string, dst *model.Expiration) bool {
-	v, a, ok := d.value(body, name)
-	if !ok {
-		return false
-	}
-	if v.Type() != cty.String {
-		d.l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Incorrect argument type",
-			Detail:   fmt.Sprintf("Inappropriate value for argument %q: \"never\" or a duration string (e.g. \"31d\") is required, got %s.", name, friendlyType(v.Type())),
-			Subject:  a.Expr.Range().Ptr(),
+	return decodeArg(d, body, name, cty.String, `"never" or a duration string (e.g. "31d") is required`, dst,
+		func(v cty.Value, rng hcl.Range) (model.Expiration, bool) {
+			s := v.AsString()
+			if s == "never" {
+				return model.Expiration{Never: true}, true
+			}
+			ttl, err := model.ParseDuration(s)
+			if err != nil {
+				d.l.errorf(rng, "Invalid duration", "Argument %q: %v. Use \"never\" or a duration such as \"31d\".", name, err)
+				return model.Expiration{}, false
+			}
+			return model.Expiration{TTL: ttl}, true
 		})
-		return false
-	}
-	s := v.AsString()
-	if s == "never" {
-		*dst = model.Expiration{Never: true}
-	} else {
-		ttl, err := model.ParseDuration(s)
-		if err != nil {
-			d.l.errorf(a.Expr.Range(), "Invalid duration", "Argument %q: %v. Use \"never\" or a duration such as \"31d\".", name, err)
-			return false
-		}
-		*dst = model.Expiration{TTL: ttl}
-	}
-	d.markAttr(name, a)
-	return true
 }
 
 // boolOrBlock decodes the argument form of an argument-or-block setting
