@@ -94,29 +94,16 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Parallelism <= 0 {
-		o.Parallelism = DefaultParallelism
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
-	}
-	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = DefaultBaseBackoff
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.MaxBackoff < o.BaseBackoff {
-		o.MaxBackoff = o.BaseBackoff
-	}
+	o.Parallelism = positiveOr(o.Parallelism, DefaultParallelism)
+	o.MaxAttempts = positiveOr(o.MaxAttempts, DefaultMaxAttempts)
+	o.BaseBackoff = positiveOr(o.BaseBackoff, DefaultBaseBackoff)
+	o.MaxBackoff = max(positiveOr(o.MaxBackoff, DefaultMaxBackoff), o.BaseBackoff)
+	o.OperationTimeout = positiveOr(o.OperationTimeout, DefaultOperationTimeout)
 	switch {
 	case o.IAMRetries == 0:
 		o.IAMRetries = DefaultIAMRetries
 	case o.IAMRetries < 0:
 		o.IAMRetries = 0
-	}
-	if o.OperationTimeout <= 0 {
-		o.OperationTimeout = DefaultOperationTimeout
 	}
 	if o.Rand == nil {
 		o.Rand = rand.New(rand.NewSource(time.Now().UnixNano()))
@@ -125,6 +112,15 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	return o
+}
+
+// positiveOr returns v, or def when v is not positive (an option left
+// unset).
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // Status is the state of an operation.

@@ -217,6 +217,7 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 		}
 		return x.fieldsMatch(res, got, fields), nil
 	}
+	var update func(ctx context.Context) error
 	switch v := res.(type) {
 	case *model.Schema:
 		if !ch.NewRevision {
@@ -235,25 +236,16 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 		}
 		return "committed a new revision", nil
 	case *model.Topic:
-		if len(fields) == 0 {
-			return "nothing to update", nil
-		}
-		err := r.call(ctx, live.Mutate, func(ctx context.Context) error {
-			_, err := x.t.UpdateTopic(ctx, v, fields)
-			return err
-		}, resolve, nil)
-		return "", err
+		update = func(ctx context.Context) error { _, err := x.t.UpdateTopic(ctx, v, fields); return err }
 	case *model.Subscription:
-		if len(fields) == 0 {
-			return "nothing to update", nil
-		}
-		err := r.call(ctx, live.Mutate, func(ctx context.Context) error {
-			_, err := x.t.UpdateSubscription(ctx, v, fields)
-			return err
-		}, resolve, nil)
-		return "", err
+		update = func(ctx context.Context) error { _, err := x.t.UpdateSubscription(ctx, v, fields); return err }
+	default:
+		return "", fmt.Errorf("cannot update a %T", res)
 	}
-	return "", fmt.Errorf("cannot update a %T", res)
+	if len(fields) == 0 {
+		return "nothing to update", nil
+	}
+	return "", r.call(ctx, live.Mutate, update, resolve, nil)
 }
 
 // fieldsMatch reports whether got has want's values in every given
