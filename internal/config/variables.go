@@ -56,23 +56,11 @@ func (l *loader) declareVariable(b *hclsyntax.Block) {
 		}
 	}
 	sc := scope{where: "a variable declaration"}
-	if a := body.Attributes["description"]; a != nil {
-		if d, ok := l.eval(a.Expr, sc); ok && !d.IsNull() {
-			if d.Type() == cty.String {
-				v.Description = d.AsString()
-			} else {
-				l.typeError(a, "string", d)
-			}
-		}
+	if d, ok := l.typedValue(body.Attributes["description"], sc, cty.String, "string"); ok {
+		v.Description = d.AsString()
 	}
-	if a := body.Attributes["sensitive"]; a != nil {
-		if s, ok := l.eval(a.Expr, sc); ok && !s.IsNull() {
-			if s.Type() == cty.Bool {
-				v.Sensitive = s.True()
-			} else {
-				l.typeError(a, "bool", s)
-			}
-		}
+	if s, ok := l.typedValue(body.Attributes["sensitive"], sc, cty.Bool, "bool"); ok {
+		v.Sensitive = s.True()
 	}
 	if a := body.Attributes["default"]; a != nil {
 		if v.Sensitive {
@@ -367,12 +355,8 @@ func (l *loader) checkValidation(v *variable, b *hclsyntax.Block) {
 	if l.refsSensitive(msgAttr.Expr) {
 		// Terraform's choice too: the message would show the secret.
 		msg = "The value does not satisfy the validation rule. (The rule's error_message refers to a sensitive variable, so it is not shown.)"
-	} else if m, ok := l.eval(msgAttr.Expr, sc); ok && !m.IsNull() {
-		if m.Type() == cty.String {
-			msg = m.AsString()
-		} else {
-			l.typeError(msgAttr, "string", m)
-		}
+	} else if m, ok := l.typedValue(msgAttr, sc, cty.String, "string"); ok {
+		msg = m.AsString()
 	}
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -394,6 +378,25 @@ func (l *loader) anySensitive() bool {
 		}
 	}
 	return false
+}
+
+// typedValue evaluates an optional argument of a variable block that must
+// be of type ty (want names it in the error). ok is false when the
+// argument is absent (a is nil), null, failed to evaluate or has another
+// type.
+func (l *loader) typedValue(a *hclsyntax.Attribute, sc scope, ty cty.Type, want string) (cty.Value, bool) {
+	if a == nil {
+		return cty.NilVal, false
+	}
+	v, ok := l.eval(a.Expr, sc)
+	if !ok || v.IsNull() {
+		return cty.NilVal, false
+	}
+	if v.Type() != ty {
+		l.typeError(a, want, v)
+		return cty.NilVal, false
+	}
+	return v, true
 }
 
 func friendlyTypeOrNull(v cty.Value) string {
