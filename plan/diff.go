@@ -171,46 +171,34 @@ func lifecycle(r model.Resource) model.Lifecycle {
 	return model.Lifecycle{}
 }
 
+// newChange is the change of r with its identity and action filled in.
+func newChange(c *model.Config, r model.Resource, a Action) Change {
+	return Change{Address: r.Address(), Kind: r.Address().Kind, ID: r.ID(), Name: fullName(c.Project, r), Action: a}
+}
+
 func createChange(c *model.Config, r model.Resource) Change {
-	return Change{
-		Address:     r.Address(),
-		Kind:        r.Address().Kind,
-		ID:          r.ID(),
-		Name:        fullName(c.Project, r),
-		Action:      ActionCreate,
-		After:       Wrap(r),
-		Fields:      Values(c.Project, r),
-		DerivedFrom: derivedFrom(r),
-	}
+	ch := newChange(c, r, ActionCreate)
+	ch.After = Wrap(r)
+	ch.Fields = Values(c.Project, r)
+	ch.DerivedFrom = derivedFrom(r)
+	return ch
 }
 
 func deleteChange(c *model.Config, lr model.Resource) Change {
-	return Change{
-		Address:      lr.Address(),
-		Kind:         lr.Address().Kind,
-		ID:           lr.ID(),
-		Name:         fullName(c.Project, lr),
-		Action:       ActionDelete,
-		Before:       Wrap(lr),
-		Destructive:  true,
-		RequiresFlag: "--allow-destroy",
-	}
+	ch := newChange(c, lr, ActionDelete)
+	ch.Before = Wrap(lr)
+	ch.Destructive = true
+	ch.RequiresFlag = "--allow-destroy"
+	return ch
 }
 
 // compare diffs one declared resource with its live counterpart.
 func compare(c *model.Config, r, lr model.Resource) (Change, bool) {
 	nl := normalizeLive(r, lr)
-	ch := Change{
-		Address:     r.Address(),
-		Kind:        r.Address().Kind,
-		ID:          r.ID(),
-		Name:        fullName(c.Project, r),
-		Action:      ActionUpdate,
-		Before:      Wrap(lr),
-		After:       Wrap(r),
-		Fields:      diffFields(c.Project, r, nl),
-		DerivedFrom: derivedFrom(r),
-	}
+	ch := newChange(c, r, ActionUpdate)
+	ch.Before, ch.After = Wrap(lr), Wrap(r)
+	ch.Fields = diffFields(c.Project, r, nl)
+	ch.DerivedFrom = derivedFrom(r)
 	if ls, ok := lr.(*model.Subscription); ok {
 		switch {
 		case ls.Topic == DeletedTopic:
@@ -374,33 +362,16 @@ func filterTargets(p *Plan, targets []model.Address) {
 		}
 		return false
 	}
-	var ch []Change
-	for _, c := range p.Changes {
-		if match(c.Address) {
-			ch = append(ch, c)
-		}
-	}
-	var ic []IAMChange
-	for _, c := range p.IAM {
-		if match(c.Address) {
-			ic = append(ic, c)
-		}
-	}
-	p.Changes, p.IAM = nonNil(ch), nonNilIAM(ic)
+	p.Changes = nonNil(filter(p.Changes, func(c Change) bool { return match(c.Address) }))
+	p.IAM = nonNil(filter(p.IAM, func(c IAMChange) bool { return match(c.Address) }))
 }
 
-func nonNil(c []Change) []Change {
-	if c == nil {
-		return []Change{}
+// nonNil returns xs, or an empty slice for nil (a JSON [], not null).
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
 	}
-	return c
-}
-
-func nonNilIAM(c []IAMChange) []IAMChange {
-	if c == nil {
-		return []IAMChange{}
-	}
-	return c
+	return xs
 }
 
 // addDependencies records, for each change, the changes that must succeed

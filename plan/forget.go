@@ -42,30 +42,33 @@ func ForgetLabels(labels map[string]string, stack string) (map[string]string, er
 // means removing it from the configuration, and Forget returns an error
 // saying so. The error names the resource.
 func Forget(r model.Resource, stack string) (model.Resource, error) {
-	wrap := func(kind model.Kind, id string, err error) error {
-		return fmt.Errorf("cannot forget %s %s: %w", kind, id, err)
+	wrap := func(kind model.Kind, err error) error {
+		return fmt.Errorf("cannot forget %s %s: %w", kind, r.ID(), err)
 	}
+	// c is the copy to return; labels points at its labels.
+	var (
+		c      model.Resource
+		kind   model.Kind
+		labels *map[string]string
+	)
 	switch r := r.(type) {
 	case *model.Topic:
-		l, err := ForgetLabels(r.Labels, stack)
-		if err != nil {
-			return nil, wrap(model.KindTopic, r.Name, err)
-		}
-		c := *r
-		c.Labels = l
-		return &c, nil
+		t := *r
+		c, kind, labels = &t, model.KindTopic, &t.Labels
 	case *model.Subscription:
-		l, err := ForgetLabels(r.Labels, stack)
-		if err != nil {
-			return nil, wrap(model.KindSubscription, r.Name, err)
-		}
-		c := *r
-		c.Labels = l
-		return &c, nil
+		s := *r
+		c, kind, labels = &s, model.KindSubscription, &s.Labels
 	case *model.Schema:
-		return nil, wrap(model.KindSchema, r.Name, fmt.Errorf("schemas carry no labels: pubsubctl manages a schema only while the configuration declares it, so remove the schema block instead (plan never deletes a schema it does not declare)"))
+		return nil, wrap(model.KindSchema, fmt.Errorf("schemas carry no labels: pubsubctl manages a schema only while the configuration declares it, so remove the schema block instead (plan never deletes a schema it does not declare)"))
+	default:
+		return nil, fmt.Errorf("cannot forget %T", r)
 	}
-	return nil, fmt.Errorf("cannot forget %T", r)
+	l, err := ForgetLabels(*labels, stack)
+	if err != nil {
+		return nil, wrap(kind, err)
+	}
+	*labels = l
+	return c, nil
 }
 
 // ForgetChange returns the change that makes stack stop managing the live

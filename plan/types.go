@@ -227,13 +227,7 @@ func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || len(p.IAM) > 0 }
 // while there are any the configuration is not in effect even when the
 // plan has no changes.
 func (p *Plan) NotInEffect() []Unmanaged {
-	var out []Unmanaged
-	for _, u := range p.Unmanaged {
-		if u.InConfig {
-			out = append(out, u)
-		}
-	}
-	return out
+	return filter(p.Unmanaged, func(u Unmanaged) bool { return u.InConfig })
 }
 
 // InEffect reports whether live state matches the configuration: no
@@ -242,10 +236,16 @@ func (p *Plan) InEffect() bool { return !p.HasChanges() && len(p.NotInEffect()) 
 
 // Destructive returns the changes that delete or replace something.
 func (p *Plan) Destructive() []Change {
-	var out []Change
-	for _, c := range p.Changes {
-		if c.Destructive {
-			out = append(out, c)
+	return filter(p.Changes, func(c Change) bool { return c.Destructive })
+}
+
+// filter returns the elements of xs that keep keeps, in order; nil when
+// there are none.
+func filter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
 		}
 	}
 	return out
