@@ -98,7 +98,45 @@ func (c *conformance) unary(ctx context.Context, req any, info *grpc.UnaryServer
 	return handler(ctx, req)
 }
 
+// forward passes req on to pstest and, when pstest succeeds, returns its
+// answer as after makes it over.
+func forward[T any](ctx context.Context, next grpc.UnaryHandler, req any, after func(T) T) (any, error) {
+	resp, err := next(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return after(resp.(T)), nil
+}
+
+// checkProjectListing checks the project and the paging of a request that
+// lists a project's topics, subscriptions or snapshots.
+func checkProjectListing(project string, pageSize int32, pageToken string) error {
+	if _, err := parseProject(project); err != nil {
+		return err
+	}
+	_, err := checkPaging(pageSize, pageToken)
+	return err
+}
+
+// forget drops what the emulator keeps about a deleted resource: its
+// overlays and its IAM policy.
+func (c *conformance) forget(name string) {
+	c.mu.Lock()
+	delete(c.topicKMS, name)
+	delete(c.subRetention, name)
+	delete(c.detached, name)
+	c.mu.Unlock()
+	c.s.iam.drop(name)
+}
+
 // --- response fix-ups ---
+
+// fixEach replaces every element of list by what fix makes of it.
+func fixEach[T any](list []T, fix func(T) T) {
+	for i, x := range list {
+		list[i] = fix(x)
+	}
+}
 
 // fixTopic returns a copy of t (pstest hands out its internal protos) as the
 // real service would return it.

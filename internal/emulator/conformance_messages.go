@@ -86,10 +86,26 @@ func (c *conformance) checkMessagesAgainstSchema(ctx context.Context, r *pb.Publ
 
 // --- pull, acknowledge, seek ---
 
-func (c *conformance) isDetached(name string) bool {
+// checkAttached refuses to deliver from a detached subscription.
+func (c *conformance) checkAttached(name string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.detached[name]
+	if c.detached[name] {
+		return status.Errorf(codes.FailedPrecondition, "Subscription %s is detached", name)
+	}
+	return nil
+}
+
+// checkAckIDs checks what Acknowledge and ModifyAckDeadline requests share:
+// the subscription and a non-empty ack_ids.
+func checkAckIDs(request, sub string, ackIDs []string) error {
+	if err := checkSubName(sub); err != nil {
+		return err
+	}
+	if len(ackIDs) == 0 {
+		return invalidf("Invalid %s: ack_ids must not be empty", request)
+	}
+	return nil
 }
 
 func (c *conformance) pull(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
@@ -100,30 +116,24 @@ func (c *conformance) pull(ctx context.Context, req any, next grpc.UnaryHandler)
 	if err := checkPullMaxMessages(r.MaxMessages); err != nil {
 		return nil, err
 	}
-	if c.isDetached(r.Subscription) {
-		return nil, status.Errorf(codes.FailedPrecondition, "Subscription %s is detached", r.Subscription)
+	if err := c.checkAttached(r.Subscription); err != nil {
+		return nil, err
 	}
 	return next(ctx, r)
 }
 
 func (c *conformance) acknowledge(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.AcknowledgeRequest)
-	if err := checkSubName(r.Subscription); err != nil {
+	if err := checkAckIDs("AcknowledgeRequest", r.Subscription, r.AckIds); err != nil {
 		return nil, err
-	}
-	if len(r.AckIds) == 0 {
-		return nil, invalidf("Invalid AcknowledgeRequest: ack_ids must not be empty")
 	}
 	return next(ctx, r)
 }
 
 func (c *conformance) modifyAckDeadline(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.ModifyAckDeadlineRequest)
-	if err := checkSubName(r.Subscription); err != nil {
+	if err := checkAckIDs("ModifyAckDeadlineRequest", r.Subscription, r.AckIds); err != nil {
 		return nil, err
-	}
-	if len(r.AckIds) == 0 {
-		return nil, invalidf("Invalid ModifyAckDeadlineRequest: ack_ids must not be empty")
 	}
 	if r.AckDeadlineSeconds < 0 || r.AckDeadlineSeconds > maxAckDeadline {
 		return nil, invalidf("Invalid ack_deadline_seconds %d: must be between 0 and %d", r.AckDeadlineSeconds, maxAckDeadline)
@@ -137,10 +147,7 @@ func (c *conformance) seek(ctx context.Context, req any, next grpc.UnaryHandler)
 		return nil, err
 	}
 	if snap := r.GetSnapshot(); snap != "" {
-		if _, _, err := parseResource(snap, "snapshots"); err != nil {
-			return nil, err
-		}
-		return nil, notFoundf("Snapshot not found: %s", snap)
+		return nil, noSnapshot(snap)
 	}
 	return next(ctx, r)
 }
@@ -180,8 +187,8 @@ func (p *pullStream) RecvMsg(m any) error {
 			return invalidf("Invalid stream_ack_deadline_seconds %d: must be between %d and %d",
 				r.StreamAckDeadlineSeconds, minAckDeadline, maxAckDeadline)
 		}
-		if p.c.isDetached(r.Subscription) {
-			return status.Errorf(codes.FailedPrecondition, "Subscription %s is detached", r.Subscription)
+		if err := p.c.checkAttached(r.Subscription); err != nil {
+			return err
 		}
 	} else if r.StreamAckDeadlineSeconds != 0 &&
 		(r.StreamAckDeadlineSeconds < minAckDeadline || r.StreamAckDeadlineSeconds > maxAckDeadline) {

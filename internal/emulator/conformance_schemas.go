@@ -78,11 +78,7 @@ func (c *conformance) getSchema(ctx context.Context, req any, next grpc.UnaryHan
 	if err := checkView(r.View); err != nil {
 		return nil, err
 	}
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return applyView(resp.(*pb.Schema), r.View), nil
+	return forward(ctx, next, r, func(s *pb.Schema) *pb.Schema { return applyView(s, r.View) })
 }
 
 func listView(v pb.SchemaView) pb.SchemaView {
@@ -209,7 +205,7 @@ func (c *conformance) deleteSchema(ctx context.Context, req any, next grpc.Unary
 	if err != nil {
 		return nil, err
 	}
-	c.s.iam.drop(r.Name)
+	c.forget(r.Name)
 	// Topics that used the schema now refer to "_deleted-schema_".
 	if all, err := c.g.ListTopics(ctx, &pb.ListTopicsRequest{}); err == nil {
 		for _, t := range all.Topics {

@@ -107,11 +107,7 @@ func (c *conformance) getSubscription(ctx context.Context, req any, next grpc.Un
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return c.fixSub(resp.(*pb.Subscription)), nil
+	return forward(ctx, next, r, c.fixSub)
 }
 
 func (c *conformance) currentSub(ctx context.Context, name string) (*pb.Subscription, error) {
@@ -185,22 +181,15 @@ func (c *conformance) updateSubscription(ctx context.Context, req any, next grpc
 
 func (c *conformance) listSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.ListSubscriptionsRequest)
-	if _, err := parseProject(r.Project); err != nil {
-		return nil, err
-	}
-	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
 	r.Project += "/subscriptions/" // exact project match, see listTopics
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	out := proto.Clone(resp.(*pb.ListSubscriptionsResponse)).(*pb.ListSubscriptionsResponse)
-	for i, s := range out.Subscriptions {
-		out.Subscriptions[i] = c.fixSub(s)
-	}
-	return out, nil
+	return forward(ctx, next, r, func(resp *pb.ListSubscriptionsResponse) *pb.ListSubscriptionsResponse {
+		out := proto.Clone(resp).(*pb.ListSubscriptionsResponse)
+		fixEach(out.Subscriptions, c.fixSub)
+		return out
+	})
 }
 
 func (c *conformance) deleteSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
@@ -212,11 +201,7 @@ func (c *conformance) deleteSubscription(ctx context.Context, req any, next grpc
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	delete(c.subRetention, r.Subscription)
-	delete(c.detached, r.Subscription)
-	c.mu.Unlock()
-	c.s.iam.drop(r.Subscription)
+	c.forget(r.Subscription)
 	return resp, nil
 }
 
@@ -245,31 +230,32 @@ func (c *conformance) modifyPushConfig(ctx context.Context, req any, _ grpc.Unar
 // snapshot RPC). Reads answer as for a project without snapshots, so that
 // tools that list or look them up work; creating one stays Unimplemented.
 
+// errNoSnapshots answers CreateSnapshot and UpdateSnapshot.
+var errNoSnapshots = status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
+
 func (c *conformance) listSnapshots(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.ListSnapshotsRequest)
-	if _, err := parseProject(r.Project); err != nil {
-		return nil, err
-	}
-	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
 	return &pb.ListSnapshotsResponse{}, nil
 }
 
-func (c *conformance) getSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.GetSnapshotRequest)
-	if _, _, err := parseResource(r.Snapshot, "snapshots"); err != nil {
-		return nil, err
+// noSnapshot answers a request for one snapshot: the name is checked and,
+// the emulator having no snapshots, the snapshot is not found.
+func noSnapshot(name string) error {
+	if _, _, err := parseResource(name, "snapshots"); err != nil {
+		return err
 	}
-	return nil, notFoundf("Snapshot not found: %s", r.Snapshot)
+	return notFoundf("Snapshot not found: %s", name)
+}
+
+func (c *conformance) getSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
+	return nil, noSnapshot(req.(*pb.GetSnapshotRequest).Snapshot)
 }
 
 func (c *conformance) deleteSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DeleteSnapshotRequest)
-	if _, _, err := parseResource(r.Snapshot, "snapshots"); err != nil {
-		return nil, err
-	}
-	return nil, notFoundf("Snapshot not found: %s", r.Snapshot)
+	return nil, noSnapshot(req.(*pb.DeleteSnapshotRequest).Snapshot)
 }
 
 func (c *conformance) createSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
@@ -280,9 +266,9 @@ func (c *conformance) createSnapshot(_ context.Context, req any, _ grpc.UnaryHan
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
-	return nil, status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
+	return nil, errNoSnapshots
 }
 
 func (c *conformance) updateSnapshot(_ context.Context, _ any, _ grpc.UnaryHandler) (any, error) {
-	return nil, status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
+	return nil, errNoSnapshots
 }

@@ -69,11 +69,7 @@ func (c *conformance) getTopic(ctx context.Context, req any, next grpc.UnaryHand
 	if err := checkTopicName(r.Topic); err != nil {
 		return nil, err
 	}
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return c.fixTopic(resp.(*pb.Topic)), nil
+	return forward(ctx, next, r, c.fixTopic)
 }
 
 // Mask paths pstest implements, plus kms_key_name which we emulate.
@@ -168,24 +164,17 @@ func (c *conformance) updateTopic(ctx context.Context, req any, next grpc.UnaryH
 
 func (c *conformance) listTopics(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.ListTopicsRequest)
-	if _, err := parseProject(r.Project); err != nil {
-		return nil, err
-	}
-	if _, err := checkPaging(r.PageSize, r.PageToken); err != nil {
+	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
 	// pstest matches names by prefix, so "projects/p" would also list
 	// "projects/p2/..."; the collection prefix makes the match exact.
 	r.Project += "/topics/"
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	out := proto.Clone(resp.(*pb.ListTopicsResponse)).(*pb.ListTopicsResponse)
-	for i, t := range out.Topics {
-		out.Topics[i] = c.fixTopic(t)
-	}
-	return out, nil
+	return forward(ctx, next, r, func(resp *pb.ListTopicsResponse) *pb.ListTopicsResponse {
+		out := proto.Clone(resp).(*pb.ListTopicsResponse)
+		fixEach(out.Topics, c.fixTopic)
+		return out
+	})
 }
 
 func (c *conformance) listTopicSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
@@ -240,10 +229,7 @@ func (c *conformance) deleteTopic(ctx context.Context, req any, next grpc.UnaryH
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	delete(c.topicKMS, r.Topic)
-	c.mu.Unlock()
-	c.s.iam.drop(r.Topic)
+	c.forget(r.Topic)
 	return resp, nil
 }
 
