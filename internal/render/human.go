@@ -204,15 +204,18 @@ func destroyVerb(a plan.Action) string {
 	return "will be deleted"
 }
 
-var legendText = []struct {
+// actionTexts say, in legend order, what each action does: in the legend,
+// and in the heading of a change (actionPhrase).
+var actionTexts = []struct {
 	action plan.Action
-	text   string
+	legend string
+	phrase string
 }{
-	{plan.ActionCreate, "create"},
-	{plan.ActionUpdate, "update in-place"},
-	{plan.ActionReplace, "delete and then create replacement"},
-	{plan.ActionDelete, "delete"},
-	{plan.ActionAdopt, "adopt (add ownership labels)"},
+	{plan.ActionCreate, "create", "will be created"},
+	{plan.ActionUpdate, "update in-place", "will be updated in-place"},
+	{plan.ActionReplace, "delete and then create replacement", "must be replaced"},
+	{plan.ActionDelete, "delete", "will be deleted"},
+	{plan.ActionAdopt, "adopt (add ownership labels)", "will be adopted (ownership labels added)"},
 }
 
 // legend lists the symbols the plan uses, as Terraform does.
@@ -225,9 +228,9 @@ func (h *human) legend() {
 		used[h.iamAction(ic)] = true
 	}
 	h.line("Resource actions are indicated with the following symbols:")
-	for _, l := range legendText {
-		if used[l.action] {
-			h.linef("%s %s", h.symbol(l.action), l.text)
+	for _, t := range actionTexts {
+		if used[t.action] {
+			h.linef("%s %s", h.symbol(t.action), t.legend)
 		}
 	}
 	h.blank()
@@ -264,17 +267,10 @@ func (h *human) attrSymbol(s string) string {
 }
 
 func actionPhrase(a plan.Action) string {
-	switch a {
-	case plan.ActionCreate:
-		return "will be created"
-	case plan.ActionUpdate:
-		return "will be updated in-place"
-	case plan.ActionReplace:
-		return "must be replaced"
-	case plan.ActionDelete:
-		return "will be deleted"
-	case plan.ActionAdopt:
-		return "will be adopted (ownership labels added)"
+	for _, t := range actionTexts {
+		if t.action == a {
+			return t.phrase
+		}
 	}
 	return "will be changed"
 }
@@ -397,16 +393,11 @@ func (h *human) annotate(src model.Source, forces bool) string {
 	}
 	s := ""
 	if h.o.Verbose {
-		if p := provenance(src); p != "" {
+		if p := textOf(src).comment; p != "" {
 			comments = append(comments, p)
 		}
 	} else {
-		switch src {
-		case model.SourceBuiltin:
-			s = " (default)"
-		case model.SourceDefaults:
-			s = " (defaults block)"
-		}
+		s = textOf(src).marker
 	}
 	if len(comments) > 0 {
 		c := "# " + strings.Join(comments, "; ")
@@ -416,21 +407,4 @@ func (h *human) annotate(src model.Source, forces bool) string {
 		s += " " + c
 	}
 	return s
-}
-
-// provenance says where a value came from, for -v.
-func provenance(src model.Source) string {
-	switch src {
-	case model.SourceUser:
-		return "from configuration"
-	case model.SourceDefaults:
-		return "from defaults block"
-	case model.SourceBuiltin:
-		return "from pubsubctl default"
-	case model.SourceLive:
-		return "from live state"
-	case model.SourceUnset:
-		return "Pub/Sub default"
-	}
-	return ""
 }

@@ -150,7 +150,7 @@ func toJSON(p *plan.Plan) jsonPlan {
 				Path:          f.Path,
 				Before:        nullable(before),
 				After:         nullable(after),
-				Source:        sourceName(f.Source),
+				Source:        textOf(f.Source).json,
 				ForcesReplace: f.ForcesReplace,
 				Sensitive:     f.Sensitive,
 			})
@@ -182,21 +182,6 @@ func toJSON(p *plan.Plan) jsonPlan {
 		})
 	}
 	return out
-}
-
-// sourceName is the JSON name of a provenance.
-func sourceName(s model.Source) string {
-	switch s {
-	case model.SourceUser:
-		return "configuration"
-	case model.SourceDefaults:
-		return "defaults_block"
-	case model.SourceBuiltin:
-		return "builtin"
-	case model.SourceLive:
-		return "live"
-	}
-	return "unset"
 }
 
 func nullable(s string) *string {
