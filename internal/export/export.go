@@ -143,37 +143,25 @@ func (e *exporter) match(id string) bool {
 
 func (e *exporter) full(k model.Kind, id string) string { return model.FullName(e.project, k, id) }
 
-// foreignStack returns the stack that manages a resource when it is not
-// the exported stack.
-func (e *exporter) foreignStack(labels map[string]string) string {
+// foreign reports whether another stack manages the resource, and warns
+// that it is not exported when so.
+func (e *exporter) foreign(kind, id string, labels map[string]string) bool {
 	if labels[model.LabelManagedBy] != model.ManagedByValue {
-		return ""
+		return false
 	}
 	if s := labels[model.LabelStack]; s != "" && s != e.opts.Stack {
-		return s
+		e.warnf("%s %s is managed by stack %q: not exported (that stack can hand it over with `pubsubctl forget`)", kind, id, s)
+		return true
 	}
-	return ""
+	return false
 }
 
 func (e *exporter) ours(labels map[string]string) bool { return model.OwnedBy(labels, e.opts.Stack) }
 
 // selectResources picks the resources to export, in ID order.
 func (e *exporter) selectResources() {
-	topics := slices.DeleteFunc(slices.Clone(e.st.Topics), func(t *model.Topic) bool { return t == nil })
-	sort.SliceStable(topics, func(i, j int) bool { return topics[i].Name < topics[j].Name })
-	subs := slices.DeleteFunc(slices.Clone(e.st.Subscriptions), func(s *model.Subscription) bool { return s == nil })
-	sort.SliceStable(subs, func(i, j int) bool { return subs[i].Name < subs[j].Name })
-	schemas := slices.DeleteFunc(slices.Clone(e.st.Schemas), func(s *model.Schema) bool { return s == nil })
-	sort.SliceStable(schemas, func(i, j int) bool { return schemas[i].Name < schemas[j].Name })
-
-	seen := map[string]bool{}
-	for _, t := range topics {
-		if seen[t.Name] {
-			continue
-		}
-		seen[t.Name] = true
-		if s := e.foreignStack(t.Labels); s != "" {
-			e.warnf("topic %s is managed by stack %q: not exported (that stack can hand it over with `pubsubctl forget`)", t.Name, s)
+	for _, t := range uniqueByID(e.st.Topics) {
+		if e.foreign("topic", t.Name, t.Labels) {
 			continue
 		}
 		if !e.match(t.Name) {
@@ -182,14 +170,8 @@ func (e *exporter) selectResources() {
 		}
 		e.topics = append(e.topics, t)
 	}
-	clear(seen)
-	for _, s := range subs {
-		if seen[s.Name] {
-			continue
-		}
-		seen[s.Name] = true
-		if st := e.foreignStack(s.Labels); st != "" {
-			e.warnf("subscription %s is managed by stack %q: not exported (that stack can hand it over with `pubsubctl forget`)", s.Name, st)
+	for _, s := range uniqueByID(e.st.Subscriptions) {
+		if e.foreign("subscription", s.Name, s.Labels) {
 			continue
 		}
 		topicID := ""
@@ -223,16 +205,22 @@ func (e *exporter) selectResources() {
 			used[t.Schema.Schema] = true
 		}
 	}
-	clear(seen)
-	for _, s := range schemas {
-		if seen[s.Name] {
-			continue
-		}
-		seen[s.Name] = true
+	for _, s := range uniqueByID(e.st.Schemas) {
 		if e.match(s.Name) || used[e.full(model.KindSchema, s.Name)] {
 			e.schemas = append(e.schemas, s)
 		}
 	}
+}
+
+// uniqueByID returns the resources of rs in ID order, without nils and
+// keeping the first of those that share an ID.
+func uniqueByID[E any, R interface {
+	*E
+	model.Resource
+}](rs []R) []R {
+	out := slices.DeleteFunc(slices.Clone(rs), func(r R) bool { return r == nil })
+	slices.SortStableFunc(out, func(a, b R) int { return strings.Compare(a.ID(), b.ID()) })
+	return slices.CompactFunc(out, func(a, b R) bool { return a.ID() == b.ID() })
 }
 
 // unmatchedOwned warns about a resource that --match leaves out although it
