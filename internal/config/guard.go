@@ -444,47 +444,47 @@ func (l *loader) guardFunction(name string, f function.Function) function.Functi
 		}
 		return out, nil
 	}
+	// prepare converts the arguments, then runs check (if any).
+	prepare := func(args []cty.Value, check preCheck) ([]cty.Value, error) {
+		args, err := convertArgs(args)
+		if err != nil {
+			return nil, err
+		}
+		if check != nil {
+			if err := check(args); err != nil {
+				return nil, err
+			}
+		}
+		return args, nil
+	}
 	pre := preChecks[name]
-	if name == "format" || name == "formatlist" {
-		// Widths are checked while typing too, before any work.
-		spec.Type = func(args []cty.Value) (cty.Type, error) {
+	// Typing runs the pre-check too: some functions do their work while
+	// typing (jsondecode parses its argument to know the result's type).
+	// format and formatlist instead check only their widths while typing,
+	// before any work.
+	typeCheck, widths := pre, name == "format" || name == "formatlist"
+	if widths {
+		typeCheck = nil
+	}
+	spec.Type = func(args []cty.Value) (cty.Type, error) {
+		if widths {
 			if err := checkFormatWidths(args); err != nil {
 				return cty.NilType, err
 			}
-			args, err := convertArgs(args)
-			if err != nil {
-				return cty.NilType, err
-			}
-			return f.ReturnTypeForValues(args)
 		}
-	} else {
-		spec.Type = func(args []cty.Value) (cty.Type, error) {
-			args, err := convertArgs(args)
-			if err != nil {
-				return cty.NilType, err
-			}
-			if pre != nil {
-				// Some functions do their work while typing (jsondecode
-				// parses its argument to know the result's type).
-				if err := pre(args); err != nil {
-					return cty.NilType, err
-				}
-			}
-			return f.ReturnTypeForValues(args)
+		args, err := prepare(args, typeCheck)
+		if err != nil {
+			return cty.NilType, err
 		}
+		return f.ReturnTypeForValues(args)
 	}
 	spec.Impl = func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 		if l.budget.exhausted != nil {
 			return cty.NilVal, l.budget.exhausted
 		}
-		args, err := convertArgs(args)
+		args, err := prepare(args, pre)
 		if err != nil {
 			return cty.NilVal, err
-		}
-		if pre != nil {
-			if err := pre(args); err != nil {
-				return cty.NilVal, err
-			}
 		}
 		v, err := f.Call(args)
 		if err != nil {
