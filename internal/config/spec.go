@@ -207,6 +207,10 @@ type checker struct {
 
 func (c *checker) add(d *hcl.Diagnostic) { *c.diags = append(*c.diags, d) }
 
+func (c *checker) errorAt(rng hcl.Range, summary, detail string) {
+	c.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()})
+}
+
 func (c *checker) check(body *hclsyntax.Body, spec *bodySpec, owner hcl.Range, what string) {
 	for _, a := range sortedAttrs(body) {
 		if spec.anyAttrs || spec.hasAttr(a.Name) {
@@ -219,18 +223,9 @@ func (c *checker) check(body *hclsyntax.Body, spec *bodySpec, owner hcl.Range, w
 		case len(spec.attrs) == 0 && len(spec.blocks) > 0:
 			detail += " Only blocks are allowed here." + didYouMean(a.Name, spec.blockTypes())
 		default:
-			if s := didYouMean(a.Name, spec.attrs); s != "" {
-				detail += s
-			} else {
-				detail += crossKindHint(a.Name, spec)
-			}
+			detail += suggestion(a.Name, spec.attrs, spec)
 		}
-		c.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Unsupported argument",
-			Detail:   detail,
-			Subject:  a.NameRange.Ptr(),
-		})
+		c.errorAt(a.NameRange, "Unsupported argument", detail)
 	}
 	seen := map[string]*hclsyntax.Block{}
 	for _, b := range body.Blocks {
@@ -243,18 +238,9 @@ func (c *checker) check(body *hclsyntax.Body, spec *bodySpec, owner hcl.Range, w
 			case spec.hasAttr(b.Type):
 				detail += fmt.Sprintf(" Did you mean to define argument %q? If so, use the equals sign to assign it a value.", b.Type)
 			default:
-				if s := didYouMean(b.Type, spec.blockTypes()); s != "" {
-					detail += s
-				} else {
-					detail += crossKindHint(b.Type, spec)
-				}
+				detail += suggestion(b.Type, spec.blockTypes(), spec)
 			}
-			c.add(&hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Unsupported block type",
-				Detail:   detail,
-				Subject:  b.TypeRange.Ptr(),
-			})
+			c.errorAt(b.TypeRange, "Unsupported block type", detail)
 			c.bad[b] = true
 			continue
 		}
@@ -265,12 +251,8 @@ func (c *checker) check(body *hclsyntax.Body, spec *bodySpec, owner hcl.Range, w
 		}
 		if !bs.repeat {
 			if prev, ok := seen[b.Type]; ok {
-				c.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  fmt.Sprintf("Duplicate %s block", b.Type),
-					Detail:   fmt.Sprintf("Only one %s block is allowed in %s; another was declared at %s.", b.Type, what, rangeString(prev.TypeRange)),
-					Subject:  b.TypeRange.Ptr(),
-				})
+				c.errorAt(b.TypeRange, fmt.Sprintf("Duplicate %s block", b.Type),
+					fmt.Sprintf("Only one %s block is allowed in %s; another was declared at %s.", b.Type, what, rangeString(prev.TypeRange)))
 				c.bad[b] = true
 				continue
 			}
@@ -286,12 +268,8 @@ func (c *checker) check(body *hclsyntax.Body, spec *bodySpec, owner hcl.Range, w
 		if _, ok := body.Attributes[name]; ok {
 			continue
 		}
-		c.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Missing required argument",
-			Detail:   fmt.Sprintf("The argument %q is required in %s, but no definition was found.", name, what),
-			Subject:  owner.Ptr(),
-		})
+		c.errorAt(owner, "Missing required argument",
+			fmt.Sprintf("The argument %q is required in %s, but no definition was found.", name, what))
 	}
 }
 
@@ -315,6 +293,15 @@ func labelDiag(b *hclsyntax.Block, bs *blockSpec) *hcl.Diagnostic {
 		Detail:   detail,
 		Subject:  extra.Ptr(),
 	}
+}
+
+// suggestion is a " Did you mean" hint for an unexpected argument or
+// block type among candidates, or else the hint of crossKindHint.
+func suggestion(name string, candidates []string, spec *bodySpec) string {
+	if s := didYouMean(name, candidates); s != "" {
+		return s
+	}
+	return crossKindHint(name, spec)
 }
 
 // crossKindHint says where an argument belongs when a resource block uses
