@@ -72,6 +72,9 @@ type runContext struct {
 	stdout io.Writer
 	stderr io.Writer
 	g      *Globals
+	// diagFormat is how load prints configuration diagnostics: "" (text
+	// with source snippets, to stderr), "json" or "github" (to stdout).
+	diagFormat string
 }
 
 // color reports whether to colour output written to w.

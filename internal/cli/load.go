@@ -36,7 +36,16 @@ func (rc *runContext) load(dir string) (*config.Result, hcl.Diagnostics, error) 
 		if res != nil {
 			files = res.Files
 		}
-		if err := render.Diagnostics(rc.stderr, files, diags, render.Options{Color: rc.color(rc.stderr), Verbose: rc.g.Verbose}); err != nil {
+		var err error
+		switch rc.diagFormat {
+		case "json":
+			err = render.DiagnosticsJSON(rc.stdout, diags)
+		case "github":
+			err = render.DiagnosticsGitHub(rc.stdout, diags)
+		default:
+			err = render.Diagnostics(rc.stderr, files, diags, render.Options{Color: rc.color(rc.stderr), Verbose: rc.g.Verbose})
+		}
+		if err != nil {
 			return nil, diags, err
 		}
 	}

@@ -18,7 +18,7 @@ type PlanCmd struct {
 	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there are no changes, 2 when there are, 1 on error."`
 	Out              string   `help:"Save the plan for apply FILE (mode 0600: it holds configuration values). Apply verifies it against the configuration, the live state and the target it was made for." placeholder:"FILE" type:"path"`
 	JSON             bool     `name:"json" help:"Print the plan as JSON (same as --format json)."`
-	Format           string   `default:"human" enum:"human,json,markdown" help:"Output format: human, json (docs/plan-json.md) or markdown (for pull-request comments)."`
+	Format           string   `default:"human" enum:"human,json,markdown,github" help:"Output format: human, json (docs/plan-json.md), markdown (for pull-request comments) or github (the human plan, with configuration problems as GitHub Actions annotations)."`
 	Target           []string `help:"Only plan this resource (ADDRESS, e.g. topic.orders or subscription.audit[\"eu\"]); repeatable." placeholder:"ADDRESS"`
 	Adopt            bool     `help:"Adopt resources the configuration declares that exist without this stack's labels (adds the labels and any field changes)."`
 }
@@ -32,6 +32,9 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	targets, err := parseTargets(c.Target)
 	if err != nil {
 		return err
+	}
+	if format == "github" {
+		rc.diagFormat, format = "github", "human"
 	}
 	pr, err := rc.computePlan(c.Dir, c.TargetFlags, c.Parallelism, targets, c.Adopt)
 	if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -9,7 +10,9 @@ import (
 
 // ValidateCmd checks a configuration offline.
 type ValidateCmd struct {
-	Dir string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+	Dir    string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+	Format string `default:"text" enum:"text,json,github" help:"How to print problems: text (file:line,column with the source), json (one object a line: file, line, column, severity, summary, detail) or github (GitHub Actions annotations, shown on the pull request's lines)."`
+	JSON   bool   `name:"json" help:"Same as --format json."`
 }
 
 // Help is the long help of validate.
@@ -26,14 +29,24 @@ Exit status: 0 valid (warnings allowed), 1 invalid configuration or usage error.
 
 Examples:
   pubsubctl validate examples/shop
+  pubsubctl validate --format github infra/    # annotations on the pull request's lines
   pubsubctl validate examples/quickstart.hcl --var project=my-project`
 }
 
 // Run validates the configuration and prints a one-line summary.
 func (c *ValidateCmd) Run(rc *runContext) error {
+	if c.JSON {
+		c.Format = "json"
+	}
+	if c.Format != "text" {
+		rc.diagFormat = c.Format
+	}
 	res, diags, err := rc.load(c.Dir)
 	if err != nil {
 		return err
+	}
+	if c.Format == "json" {
+		return json.NewEncoder(rc.stdout).Encode(map[string]any{"severity": "info", "summary": summarize(res.Config) + ": valid", "valid": true})
 	}
 	warn := ""
 	if n := len(diags); n > 0 {
