@@ -3,7 +3,10 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -120,32 +123,16 @@ func (s *avroSchema) valid(t, v any, depth int) bool {
 		typ, _ := t["type"].(string)
 		switch typ {
 		case "record", "error":
-			obj, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			fields, _ := t["fields"].([]any)
-			for _, f := range fields {
-				fm, ok := f.(map[string]any)
-				if !ok {
-					continue
+			return everyField(t, v, func(field map[string]any, value any, present bool) bool {
+				switch {
+				case field == nil:
+					return true // not a field: ignored
+				case present:
+					return s.valid(field["type"], value, depth+1)
 				}
-				name, _ := fm["name"].(string)
-				fv, present := obj[name]
-				if !present {
-					if _, hasDefault := fm["default"]; hasDefault {
-						continue
-					}
-					if isNullable(fm["type"]) {
-						continue
-					}
-					return false
-				}
-				if !s.valid(fm["type"], fv, depth+1) {
-					return false
-				}
-			}
-			return true
+				_, hasDefault := field["default"]
+				return hasDefault || isNullable(field["type"])
+			})
 		case "enum":
 			str, ok := v.(string)
 			if !ok {
@@ -158,28 +145,8 @@ func (s *avroSchema) valid(t, v any, depth int) bool {
 				}
 			}
 			return false
-		case "array":
-			arr, ok := v.([]any)
-			if !ok {
-				return false
-			}
-			for _, e := range arr {
-				if !s.valid(t["items"], e, depth+1) {
-					return false
-				}
-			}
-			return true
-		case "map":
-			obj, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			for _, e := range obj {
-				if !s.valid(t["values"], e, depth+1) {
-					return false
-				}
-			}
-			return true
+		case "array", "map":
+			return validItems(t, v, func(itemType, item any) bool { return s.valid(itemType, item, depth+1) })
 		case "fixed":
 			str, ok := v.(string)
 			if !ok {
@@ -200,33 +167,40 @@ func (s *avroSchema) valid(t, v any, depth int) bool {
 }
 
 func (s *avroSchema) validNamed(t string, v any, depth int) bool {
-	switch t {
-	case "null":
-		return v == nil
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "int", "long":
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
-		}
-		i, err := n.Int64()
-		if err != nil {
-			return false
-		}
-		return t == "long" || (i >= math.MinInt32 && i <= math.MaxInt32)
-	case "float", "double":
-		_, ok := v.(json.Number)
-		return ok
-	case "string", "bytes":
-		_, ok := v.(string)
-		return ok
+	if valid, primitive := validPrimitive(t, v); primitive {
+		return valid
 	}
 	if def, ok := s.named[t]; ok {
 		return s.valid(def, v, depth+1)
 	}
 	return true // unknown name: accept
+}
+
+// validPrimitive reports whether the JSON value v (numbers decoded as
+// json.Number) is a value of the Avro type t, and primitive whether t is a
+// primitive type at all.
+func validPrimitive(t string, v any) (valid, primitive bool) {
+	switch t {
+	case "null":
+		return v == nil, true
+	case "boolean":
+		_, ok := v.(bool)
+		return ok, true
+	case "int", "long":
+		n, ok := v.(json.Number)
+		if !ok {
+			return false, true
+		}
+		i, err := n.Int64() // refuses fractions and exponents
+		return err == nil && (t == "long" || (i >= math.MinInt32 && i <= math.MaxInt32)), true
+	case "float", "double":
+		_, ok := v.(json.Number)
+		return ok, true
+	case "string", "bytes":
+		_, ok := v.(string)
+		return ok, true
+	}
+	return false, false
 }
 
 // unionBranchName is the key of a union branch in the Avro JSON encoding.
@@ -245,6 +219,56 @@ func unionBranchName(b any) string {
 		return typ
 	}
 	return ""
+}
+
+// everyField reports whether v is a JSON object and ok accepts each field
+// of the Avro record t (nil where the field is not a JSON object) with the
+// value v gives it, if present.
+func everyField(t map[string]any, v any, ok func(field map[string]any, value any, present bool) bool) bool {
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		return false
+	}
+	fields, _ := t["fields"].([]any)
+	for _, f := range fields {
+		field, _ := f.(map[string]any)
+		name, _ := field["name"].(string)
+		value, present := obj[name]
+		if !ok(field, value, present) {
+			return false
+		}
+	}
+	return true
+}
+
+// validItems reports whether v is the JSON form of the Avro array or map
+// type t (a JSON array or object) and valid accepts each of its items or
+// values with the type's "items" or "values".
+func validItems(t map[string]any, v any, valid func(itemType, item any) bool) bool {
+	var itemType any
+	var items iter.Seq[any]
+	switch t["type"] {
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		itemType, items = t["items"], slices.Values(arr)
+	case "map":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		itemType, items = t["values"], maps.Values(obj)
+	default:
+		return false
+	}
+	for item := range items {
+		if !valid(itemType, item) {
+			return false
+		}
+	}
+	return true
 }
 
 func isNullable(t any) bool {

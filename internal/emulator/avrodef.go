@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strings"
 )
@@ -301,28 +300,12 @@ func (c *avroDefChecker) validDefault(t any, ns string, v any, depth int) bool {
 	case []any:
 		return len(t) > 0 && c.validDefault(t[0], ns, v, depth+1)
 	case string:
-		switch t {
-		case "null":
-			return v == nil
-		case "boolean":
-			_, ok := v.(bool)
-			return ok
-		case "int", "long":
-			n, ok := v.(json.Number)
-			if !ok || !isIntLiteral(n) {
-				return false
-			}
-			i, err := n.Int64()
-			return err == nil && (t == "long" || (i >= math.MinInt32 && i <= math.MaxInt32))
-		case "float", "double":
-			if s, ok := v.(string); ok {
-				return s == "NaN" || s == "Infinity" || s == "-Infinity" || s == "+Infinity"
-			}
-			_, ok := v.(json.Number)
-			return ok
-		case "bytes", "string":
-			_, ok := v.(string)
-			return ok
+		if s, ok := v.(string); ok && (t == "float" || t == "double") {
+			// The Java parser also takes these strings for a float or double.
+			return s == "NaN" || s == "Infinity" || s == "-Infinity" || s == "+Infinity"
+		}
+		if valid, primitive := validPrimitive(t, v); primitive {
+			return valid
 		}
 		full := c.resolve(t, ns)
 		def, ok := c.defs[full]
@@ -334,51 +317,20 @@ func (c *avroDefChecker) validDefault(t any, ns string, v any, depth int) bool {
 		typ, _ := t["type"].(string)
 		switch typ {
 		case "record", "error":
-			obj, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
 			_, inner := fullName(t, ns)
-			fields, _ := t["fields"].([]any)
-			for _, f := range fields {
-				fm, _ := f.(map[string]any)
-				name, _ := fm["name"].(string)
-				fv, present := obj[name]
+			return everyField(t, v, func(field map[string]any, value any, present bool) bool {
 				if !present {
-					if fv, present = fm["default"]; !present {
+					if value, present = field["default"]; !present {
 						return false
 					}
 				}
-				if !c.validDefault(fm["type"], inner, fv, depth+1) {
-					return false
-				}
-			}
-			return true
+				return c.validDefault(field["type"], inner, value, depth+1)
+			})
 		case "enum", "fixed":
 			_, ok := v.(string)
 			return ok
-		case "array":
-			arr, ok := v.([]any)
-			if !ok {
-				return false
-			}
-			for _, e := range arr {
-				if !c.validDefault(t["items"], ns, e, depth+1) {
-					return false
-				}
-			}
-			return true
-		case "map":
-			obj, ok := v.(map[string]any)
-			if !ok {
-				return false
-			}
-			for _, e := range obj {
-				if !c.validDefault(t["values"], ns, e, depth+1) {
-					return false
-				}
-			}
-			return true
+		case "array", "map":
+			return validItems(t, v, func(itemType, item any) bool { return c.validDefault(itemType, ns, item, depth+1) })
 		}
 		return c.validDefault(typ, ns, v, depth+1)
 	}
