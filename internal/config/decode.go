@@ -30,6 +30,18 @@ func (d *dec) nested(name string) *dec {
 	return &c
 }
 
+// block finds the block name in body and records it; it returns the
+// block's body and a decoder for its arguments, or nils when there is
+// none.
+func (d *dec) block(body *hclsyntax.Body, name string) (*hclsyntax.Body, *dec) {
+	b := d.l.block(body, name)
+	if b == nil {
+		return nil, nil
+	}
+	d.markBlock(name, b)
+	return b.Body, d.nested(name)
+}
+
 // markBlock records that the user wrote a block.
 func (d *dec) markBlock(name string, b *hclsyntax.Block) {
 	if d.meta != nil {

@@ -63,10 +63,8 @@ func (l *loader) decodeDefaults() *model.Defaults {
 	}
 	def.Meta.DeclRange = b.TypeRange
 	d := &dec{l: l, sc: scope{roots: rootAll, where: "the defaults block"}, meta: &def.Meta}
-	if sb := l.block(b.Body, "subscription"); sb != nil {
-		sd := d.nested("subscription")
-		d.markBlock("subscription", sb)
-		body, out := sb.Body, &def.Subscription
+	if body, sd := d.block(b.Body, "subscription"); sd != nil {
+		out := &def.Subscription
 		var dur time.Duration
 		if sd.duration(body, model.SubAckDeadline.Name, &dur) {
 			v := dur
@@ -95,14 +93,12 @@ func (l *loader) decodeDefaults() *model.Defaults {
 			out.Labels = m
 		}
 	}
-	if tb := l.block(b.Body, "topic"); tb != nil {
-		td := d.nested("topic")
-		d.markBlock("topic", tb)
+	if body, td := d.block(b.Body, "topic"); td != nil {
 		var dur time.Duration
-		if td.duration(tb.Body, model.TopicMessageRetention.Name, &dur) {
+		if td.duration(body, model.TopicMessageRetention.Name, &dur) {
 			def.Topic.MessageRetention = &dur
 		}
-		if m, ok := td.stringMap(tb.Body, model.TopicLabels.Name); ok {
+		if m, ok := td.stringMap(body, model.TopicLabels.Name); ok {
 			def.Topic.Labels = m
 		}
 	}
@@ -150,30 +146,25 @@ func (l *loader) decodeResource(cfg *model.Config, n *resourceNode) {
 }
 
 func (d *dec) topic(body *hclsyntax.Body, t *model.Topic) {
-	l := d.l
 	if m, ok := d.stringMap(body, model.TopicLabels.Name); ok {
 		t.Labels = m
 	}
 	d.duration(body, model.TopicMessageRetention.Name, &t.MessageRetention)
 	d.str(body, model.TopicKMSKeyName.Name, &t.KMSKeyName)
-	if b := l.block(body, model.TopicStoragePolicy.Name); b != nil {
-		d.markBlock(model.TopicStoragePolicy.Name, b)
-		nd := d.nested(model.TopicStoragePolicy.Name)
+	if b, nd := d.block(body, model.TopicStoragePolicy.Name); nd != nil {
 		sp := &model.StoragePolicy{}
-		if regions, _, _, ok := nd.stringList(b.Body, "allowed_persistence_regions"); ok {
+		if regions, _, _, ok := nd.stringList(b, "allowed_persistence_regions"); ok {
 			sp.AllowedPersistenceRegions = regions
 		}
-		nd.boolean(b.Body, "enforce_in_transit", &sp.EnforceInTransit)
+		nd.boolean(b, "enforce_in_transit", &sp.EnforceInTransit)
 		t.StoragePolicy = sp
 	}
-	if b := l.block(body, "schema"); b != nil {
-		d.markBlock("schema", b)
-		nd := d.nested("schema")
+	if b, nd := d.block(body, "schema"); nd != nil {
 		ss := &model.SchemaSettings{}
-		nd.name(b.Body, "name", model.KindSchema, &ss.Schema)
-		nd.str(b.Body, "encoding", &ss.Encoding)
-		nd.str(b.Body, "first_revision_id", &ss.FirstRevisionID)
-		nd.str(b.Body, "last_revision_id", &ss.LastRevisionID)
+		nd.name(b, "name", model.KindSchema, &ss.Schema)
+		nd.str(b, "encoding", &ss.Encoding)
+		nd.str(b, "first_revision_id", &ss.FirstRevisionID)
+		nd.str(b, "last_revision_id", &ss.LastRevisionID)
 		t.Schema = ss
 	}
 	d.iam(body, &t.IAM, []shortcut{{"publishers", model.RolePublisher}, {"viewers", model.RoleViewer}})
@@ -192,55 +183,46 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 	d.boolean(body, model.SubExactlyOnce.Name, &s.EnableExactlyOnceDelivery)
 	s.RetryPolicy, _ = d.retryPolicy(body)
 	s.DeadLetter, s.DeadLetterOptOut, _ = d.deadLetter(body)
-	if b := l.block(body, model.SubPush.Name); b != nil {
-		d.markBlock(model.SubPush.Name, b)
-		nd := d.nested(model.SubPush.Name)
+	if b, nd := d.block(body, model.SubPush.Name); nd != nil {
 		p := &model.PushConfig{}
-		nd.str(b.Body, "endpoint", &p.Endpoint)
-		if m, ok := nd.stringMap(b.Body, "attributes"); ok {
+		nd.str(b, "endpoint", &p.Endpoint)
+		if m, ok := nd.stringMap(b, "attributes"); ok {
 			p.Attributes = m
 		}
-		if ob := l.block(b.Body, "oidc"); ob != nil {
-			nd.markBlock("oidc", ob)
-			od := nd.nested("oidc")
+		if ob, od := nd.block(b, "oidc"); od != nil {
 			o := &model.OIDCToken{}
-			od.str(ob.Body, "service_account", &o.ServiceAccount)
-			od.str(ob.Body, "audience", &o.Audience)
+			od.str(ob, "service_account", &o.ServiceAccount)
+			od.str(ob, "audience", &o.Audience)
 			p.OIDC = o
 		}
-		if wb := l.block(b.Body, "no_wrapper"); wb != nil {
-			nd.markBlock("no_wrapper", wb)
+		if wb, wd := nd.block(b, "no_wrapper"); wd != nil {
 			w := &model.NoWrapper{}
-			nd.nested("no_wrapper").boolean(wb.Body, "write_metadata", &w.WriteMetadata)
+			wd.boolean(wb, "write_metadata", &w.WriteMetadata)
 			p.NoWrapper = w
 		}
 		s.Push = p
 	}
-	if b := l.block(body, model.SubBigQuery.Name); b != nil {
-		d.markBlock(model.SubBigQuery.Name, b)
-		nd := d.nested(model.SubBigQuery.Name)
+	if b, nd := d.block(body, model.SubBigQuery.Name); nd != nil {
 		bq := &model.BigQueryConfig{}
-		nd.str(b.Body, "table", &bq.Table)
-		nd.boolean(b.Body, "use_topic_schema", &bq.UseTopicSchema)
-		nd.boolean(b.Body, "use_table_schema", &bq.UseTableSchema)
-		nd.boolean(b.Body, "write_metadata", &bq.WriteMetadata)
-		nd.boolean(b.Body, "drop_unknown_fields", &bq.DropUnknownFields)
-		nd.str(b.Body, "service_account", &bq.ServiceAccount)
+		nd.str(b, "table", &bq.Table)
+		nd.boolean(b, "use_topic_schema", &bq.UseTopicSchema)
+		nd.boolean(b, "use_table_schema", &bq.UseTableSchema)
+		nd.boolean(b, "write_metadata", &bq.WriteMetadata)
+		nd.boolean(b, "drop_unknown_fields", &bq.DropUnknownFields)
+		nd.str(b, "service_account", &bq.ServiceAccount)
 		s.BigQuery = bq
 	}
-	if b := l.block(body, model.SubCloudStorage.Name); b != nil {
-		d.markBlock(model.SubCloudStorage.Name, b)
-		nd := d.nested(model.SubCloudStorage.Name)
+	if b, nd := d.block(body, model.SubCloudStorage.Name); nd != nil {
 		cs := &model.CloudStorageConfig{}
-		nd.str(b.Body, "bucket", &cs.Bucket)
-		nd.str(b.Body, "filename_prefix", &cs.FilenamePrefix)
-		nd.str(b.Body, "filename_suffix", &cs.FilenameSuffix)
-		nd.str(b.Body, "filename_datetime_format", &cs.FilenameDatetimeFormat)
-		nd.duration(b.Body, "max_duration", &cs.MaxDuration)
-		nd.integer(b.Body, "max_bytes", &cs.MaxBytes)
-		nd.integer(b.Body, "max_messages", &cs.MaxMessages)
-		nd.str(b.Body, "service_account", &cs.ServiceAccount)
-		text, avro := l.block(b.Body, "text"), l.block(b.Body, "avro")
+		nd.str(b, "bucket", &cs.Bucket)
+		nd.str(b, "filename_prefix", &cs.FilenamePrefix)
+		nd.str(b, "filename_suffix", &cs.FilenameSuffix)
+		nd.str(b, "filename_datetime_format", &cs.FilenameDatetimeFormat)
+		nd.duration(b, "max_duration", &cs.MaxDuration)
+		nd.integer(b, "max_bytes", &cs.MaxBytes)
+		nd.integer(b, "max_messages", &cs.MaxMessages)
+		nd.str(b, "service_account", &cs.ServiceAccount)
+		text, avro := l.block(b, "text"), l.block(b, "avro")
 		switch {
 		case text != nil && avro != nil:
 			l.errorf(avro.TypeRange, "Conflicting output formats",
@@ -380,9 +362,8 @@ func (d *dec) deadLetter(body *hclsyntax.Body) (dl *model.DeadLetter, off *model
 }
 
 func (d *dec) lifecycle(body *hclsyntax.Body, lc *model.Lifecycle) {
-	if b := d.l.block(body, "lifecycle"); b != nil {
-		d.markBlock("lifecycle", b)
-		d.nested("lifecycle").boolean(b.Body, "prevent_destroy", &lc.PreventDestroy)
+	if b, ld := d.block(body, "lifecycle"); ld != nil {
+		ld.boolean(b, "prevent_destroy", &lc.PreventDestroy)
 	}
 }
 
