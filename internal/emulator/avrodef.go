@@ -47,12 +47,15 @@ func avroDefErrf(format string, args ...any) error {
 	return invalidf("Could not parse schema definition (AVRO): "+format, args...)
 }
 
+// avroNameRule says avroNameRE in words.
+const avroNameRule = "start with a letter or _ and contain only letters, digits and _"
+
 var (
 	avroPrimitives = map[string]bool{
 		"null": true, "boolean": true, "int": true, "long": true,
 		"float": true, "double": true, "bytes": true, "string": true,
 	}
-	avroNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	avroNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) // names and enum symbols
 	avroOrders   = map[string]bool{"ascending": true, "descending": true, "ignore": true}
 	avroMaxDepth = 100
 )
@@ -172,7 +175,7 @@ func (c *avroDefChecker) define(m map[string]any, ns, where, kind string) (strin
 	}
 	full, inner := fullName(m, ns)
 	if simple := full[strings.LastIndexByte(full, '.')+1:]; !avroNameRE.MatchString(simple) {
-		return "", "", avroDefErrf("%s: invalid %s name %q: names start with a letter or _ and contain only letters, digits and _", where, kind, simple)
+		return "", "", avroDefErrf("%s: invalid %s name %q: names %s", where, kind, simple, avroNameRule)
 	}
 	if avroPrimitives[full] {
 		return "", "", avroDefErrf("%s: a %s may not be named after the primitive type %q", where, kind, full)
@@ -182,6 +185,19 @@ func (c *avroDefChecker) define(m map[string]any, ns, where, kind string) (strin
 	}
 	c.defs[full] = m
 	return full, inner, nil
+}
+
+// defineWithList defines a record or enum, as define does, and returns the
+// JSON array it needs under key ("fields" or "symbols").
+func (c *avroDefChecker) defineWithList(m map[string]any, ns, where, kind, key string) (full, inner string, list []any, err error) {
+	if full, inner, err = c.define(m, ns, where, kind); err != nil {
+		return "", "", nil, err
+	}
+	list, ok := m[key].([]any)
+	if !ok {
+		return "", "", nil, avroDefErrf("%s %q needs a %q array", kind, full, key)
+	}
+	return full, inner, list, nil
 }
 
 func (c *avroDefChecker) complex(m map[string]any, ns, where string) error {
@@ -195,13 +211,9 @@ func (c *avroDefChecker) complex(m map[string]any, ns, where string) error {
 	}
 	switch typ {
 	case "record", "error":
-		full, inner, err := c.define(m, ns, where, "record")
+		full, inner, fields, err := c.defineWithList(m, ns, where, "record", "fields")
 		if err != nil {
 			return err
-		}
-		fields, ok := m["fields"].([]any)
-		if !ok {
-			return avroDefErrf("record %q needs a \"fields\" array", full)
 		}
 		seen := map[string]bool{}
 		for i, f := range fields {
@@ -211,7 +223,7 @@ func (c *avroDefChecker) complex(m map[string]any, ns, where string) error {
 			}
 			name, _ := fm["name"].(string)
 			if !avroNameRE.MatchString(name) {
-				return avroDefErrf("field %d of record %q has an invalid name %q: names start with a letter or _ and contain only letters, digits and _", i, full, name)
+				return avroDefErrf("field %d of record %q has an invalid name %q: names %s", i, full, name, avroNameRule)
 			}
 			if seen[name] {
 				return avroDefErrf("record %q has two fields named %q", full, name)
@@ -235,19 +247,15 @@ func (c *avroDefChecker) complex(m map[string]any, ns, where string) error {
 			}
 		}
 	case "enum":
-		full, _, err := c.define(m, ns, where, "enum")
+		full, _, syms, err := c.defineWithList(m, ns, where, "enum", "symbols")
 		if err != nil {
 			return err
-		}
-		syms, ok := m["symbols"].([]any)
-		if !ok {
-			return avroDefErrf("enum %q needs a \"symbols\" array", full)
 		}
 		seen := map[string]bool{}
 		for _, s := range syms {
 			str, _ := s.(string)
 			if !avroNameRE.MatchString(str) {
-				return avroDefErrf("enum %q has an invalid symbol %s: symbols start with a letter or _ and contain only letters, digits and _", full, shortJSON(s))
+				return avroDefErrf("enum %q has an invalid symbol %s: symbols %s", full, shortJSON(s), avroNameRule)
 			}
 			if seen[str] {
 				return avroDefErrf("enum %q has the symbol %q twice", full, str)
