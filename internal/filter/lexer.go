@@ -55,11 +55,20 @@ func isKeyDelim(c byte) bool {
 }
 
 // skipSpace returns the offset of the first non-whitespace byte at or after pos.
-func skipSpace(src string, pos int) int {
-	for pos < len(src) && isSpace(src[pos]) {
+func skipSpace(src string, pos int) int { return scanWhile(src, pos, isSpace) }
+
+// scanWhile returns the offset of the first byte at or after pos that is
+// not in, or len(src).
+func scanWhile(src string, pos int, in func(byte) bool) int {
+	for pos < len(src) && in(src[pos]) {
 		pos++
 	}
 	return pos
+}
+
+// punctuation maps the one-byte tokens to their kinds.
+var punctuation = map[byte]kind{
+	'(': tLParen, ')': tRParen, ',': tComma, '.': tDot, ':': tColon, '-': tMinus,
 }
 
 // lex returns the token starting at or after pos (after skipping whitespace).
@@ -68,36 +77,18 @@ func lex(src string, pos int) (token, *Error) {
 	if pos >= len(src) {
 		return token{kind: tEOF, off: len(src), end: len(src)}, nil
 	}
-	single := func(k kind) (token, *Error) {
+	c := src[pos]
+	if k, ok := punctuation[c]; ok {
 		return token{kind: k, off: pos, end: pos + 1, text: src[pos : pos+1]}, nil
 	}
-	c := src[pos]
 	switch {
-	case c == '(':
-		return single(tLParen)
-	case c == ')':
-		return single(tRParen)
-	case c == ',':
-		return single(tComma)
-	case c == '.':
-		return single(tDot)
-	case c == ':':
-		return single(tColon)
-	case c == '-':
-		return single(tMinus)
 	case c == '"':
 		return lexString(src, pos)
 	case isWordByte(c):
-		end := pos + 1
-		for end < len(src) && isWordByte(src[end]) {
-			end++
-		}
+		end := scanWhile(src, pos+1, isWordByte)
 		return token{kind: tWord, off: pos, end: end, text: src[pos:end]}, nil
 	case isOpByte(c):
-		end := pos + 1
-		for end < len(src) && isOpByte(src[end]) {
-			end++
-		}
+		end := scanWhile(src, pos+1, isOpByte)
 		return token{kind: tOp, off: pos, end: end, text: src[pos:end]}, nil
 	}
 	_, size := utf8.DecodeRuneInString(src[pos:])
@@ -167,6 +158,13 @@ func digits(src string, from, n int, base uint32) (uint32, bool) {
 	return v, true
 }
 
+// simpleEscapes maps the character after a backslash to the byte it
+// stands for, for the two-character escapes.
+var simpleEscapes = map[byte]byte{
+	'\\': '\\', '"': '"', '\'': '\'',
+	'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v',
+}
+
 // decodeEscape decodes the escape sequence whose backslash is at src[pos],
 // inside the literal that starts at src[start]. It appends the value to b
 // and returns the length of the sequence in bytes.
@@ -174,31 +172,12 @@ func decodeEscape(src string, start, pos int, b *strings.Builder) (int, *Error) 
 	if pos+1 >= len(src) {
 		return 0, unterminated(src, start) // a lone backslash at the very end
 	}
-	switch c := src[pos+1]; c {
-	case '\\', '"', '\'':
-		b.WriteByte(c)
+	c := src[pos+1]
+	if e, ok := simpleEscapes[c]; ok {
+		b.WriteByte(e)
 		return 2, nil
-	case 'a':
-		b.WriteByte('\a')
-		return 2, nil
-	case 'b':
-		b.WriteByte('\b')
-		return 2, nil
-	case 'f':
-		b.WriteByte('\f')
-		return 2, nil
-	case 'n':
-		b.WriteByte('\n')
-		return 2, nil
-	case 'r':
-		b.WriteByte('\r')
-		return 2, nil
-	case 't':
-		b.WriteByte('\t')
-		return 2, nil
-	case 'v':
-		b.WriteByte('\v')
-		return 2, nil
+	}
+	switch c {
 	case 'x':
 		v, ok := digits(src, pos+2, 2, 16)
 		if !ok {
