@@ -363,16 +363,7 @@ func (p *parser) parseHasPrefix() Expr {
 	}
 	key := p.scanKey("attributes.")
 	p.advance()
-	switch t := p.tok; t.kind {
-	case tComma:
-	case tRParen:
-		p.fail(t.off, "hasPrefix takes 2 arguments, got 1: %s", usageHasPrefix)
-	case tEOF:
-		unclosed()
-	default:
-		p.failUnexpected(t, "expected ',' after the first argument of hasPrefix")
-	}
-	p.advance()
+	p.hasPrefixDelim(tComma, tRParen, "hasPrefix takes 2 arguments, got 1", "expected ',' after the first argument of hasPrefix", unclosed)
 
 	// Second argument: the prefix string literal.
 	switch t := p.tok; {
@@ -388,15 +379,22 @@ func (p *parser) parseHasPrefix() Expr {
 	}
 	prefix := p.tok.val
 	p.advance()
+	p.hasPrefixDelim(tRParen, tComma, "hasPrefix takes exactly 2 arguments", "expected ')' to close hasPrefix(", unclosed)
+	return &HasPrefix{Key: key, Prefix: prefix}
+}
+
+// hasPrefixDelim consumes the delimiter want (',' or ')') after an
+// argument of hasPrefix. The other delimiter there means a wrong number
+// of arguments (miscount says so).
+func (p *parser) hasPrefixDelim(want, other kind, miscount, expected string, unclosed func()) {
 	switch t := p.tok; t.kind {
-	case tRParen:
-	case tComma:
-		p.fail(t.off, "hasPrefix takes exactly 2 arguments: %s", usageHasPrefix)
+	case want:
+	case other:
+		p.fail(t.off, "%s: %s", miscount, usageHasPrefix)
 	case tEOF:
 		unclosed()
 	default:
-		p.failUnexpected(t, "expected ')' to close hasPrefix(")
+		p.failUnexpected(t, expected)
 	}
 	p.advance()
-	return &HasPrefix{Key: key, Prefix: prefix}
 }
