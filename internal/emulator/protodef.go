@@ -155,15 +155,22 @@ func (p *protoParser) define(full string, line int) error {
 	return nil
 }
 
-func (p *protoParser) message(scope string) error {
-	p.next() // "message"
-	line := p.peek().line
-	name, err := p.ident("a message name")
+// definition reads the keyword and the name of a message or enum in scope
+// and defines it; it returns the full name and the line of the name.
+func (p *protoParser) definition(scope, what string) (full string, line int, err error) {
+	p.next() // "message" or "enum"
+	line = p.peek().line
+	name, err := p.ident(what)
 	if err != nil {
-		return err
+		return "", 0, err
 	}
-	full := protoJoin(scope, name)
-	if err := p.define(full, line); err != nil {
+	full = protoJoin(scope, name)
+	return full, line, p.define(full, line)
+}
+
+func (p *protoParser) message(scope string) error {
+	full, _, err := p.definition(scope, "a message name")
+	if err != nil {
 		return err
 	}
 	return p.messageBody(full)
@@ -371,14 +378,8 @@ func (p *protoParser) oneof(m *protoMsg) error {
 }
 
 func (p *protoParser) enum(scope string) error {
-	p.next() // "enum"
-	line := p.peek().line
-	name, err := p.ident("an enum name")
+	full, line, err := p.definition(scope, "an enum name")
 	if err != nil {
-		return err
-	}
-	full := protoJoin(scope, name)
-	if err := p.define(full, line); err != nil {
 		return err
 	}
 	if err := p.expect("{"); err != nil {
