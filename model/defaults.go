@@ -56,37 +56,13 @@ func ApplyDefaults(c *Config, d *Defaults) {
 	var derivedSubs []*Subscription
 	for _, s := range c.Subscriptions {
 		m := &s.Meta
-		if f := SubAckDeadline; !m.IsSet(f.Name) {
-			if sd.AckDeadline != nil {
-				s.AckDeadline = *sd.AckDeadline
-				m.Set(f.Name, SourceDefaults, nil)
-			} else {
-				s.AckDeadline = f.Default
-				m.Set(f.Name, SourceBuiltin, nil)
-			}
-		}
-		if f := SubMessageRetention; !m.IsSet(f.Name) {
-			if sd.MessageRetention != nil {
-				s.MessageRetention = *sd.MessageRetention
-				m.Set(f.Name, SourceDefaults, nil)
-			} else {
-				s.MessageRetention = f.Default
-				m.Set(f.Name, SourceBuiltin, nil)
-			}
-		}
+		setDefault(m, SubAckDeadline.Name, &s.AckDeadline, sd.AckDeadline, SubAckDeadline.Default)
+		setDefault(m, SubMessageRetention.Name, &s.MessageRetention, sd.MessageRetention, SubMessageRetention.Default)
 		if !m.IsSet("retain_acked_messages") && sd.RetainAckedMessages != nil {
 			s.RetainAckedMessages = *sd.RetainAckedMessages
 			m.Set("retain_acked_messages", SourceDefaults, nil)
 		}
-		if !m.IsSet("expiration") {
-			if sd.Expiration != nil {
-				s.Expiration = *sd.Expiration
-				m.Set("expiration", SourceDefaults, nil)
-			} else {
-				s.Expiration = Expiration{Never: true}
-				m.Set("expiration", SourceBuiltin, nil)
-			}
-		}
+		setDefault(m, "expiration", &s.Expiration, sd.Expiration, Expiration{Never: true})
 		applyRetryDefaults(s, sd)
 		applyDeadLetterDefaults(c, s, sd)
 		s.Labels = mergeLabels(s.Labels, sd.Labels, m)
@@ -171,24 +147,12 @@ func applyRetryDefaults(s *Subscription, sd SubscriptionDefaults) {
 	if s.RetryPolicy == nil {
 		return
 	}
-	if !m.IsSet("retry_policy.minimum_backoff") {
-		if sd.RetryPolicy != nil && sd.RetryPolicy.MinimumBackoff != 0 {
-			s.RetryPolicy.MinimumBackoff = sd.RetryPolicy.MinimumBackoff
-			m.Set("retry_policy.minimum_backoff", SourceDefaults, nil)
-		} else {
-			s.RetryPolicy.MinimumBackoff = DefaultMinimumBackoff
-			m.Set("retry_policy.minimum_backoff", SourceBuiltin, nil)
-		}
+	var minBackoff, maxBackoff *time.Duration
+	if rp := sd.RetryPolicy; rp != nil {
+		minBackoff, maxBackoff = nonZero(rp.MinimumBackoff), nonZero(rp.MaximumBackoff)
 	}
-	if !m.IsSet("retry_policy.maximum_backoff") {
-		if sd.RetryPolicy != nil && sd.RetryPolicy.MaximumBackoff != 0 {
-			s.RetryPolicy.MaximumBackoff = sd.RetryPolicy.MaximumBackoff
-			m.Set("retry_policy.maximum_backoff", SourceDefaults, nil)
-		} else {
-			s.RetryPolicy.MaximumBackoff = DefaultMaximumBackoff
-			m.Set("retry_policy.maximum_backoff", SourceBuiltin, nil)
-		}
-	}
+	setDefault(m, "retry_policy.minimum_backoff", &s.RetryPolicy.MinimumBackoff, minBackoff, DefaultMinimumBackoff)
+	setDefault(m, "retry_policy.maximum_backoff", &s.RetryPolicy.MaximumBackoff, maxBackoff, DefaultMaximumBackoff)
 }
 
 func applyDeadLetterDefaults(c *Config, s *Subscription, sd SubscriptionDefaults) {
@@ -205,15 +169,32 @@ func applyDeadLetterDefaults(c *Config, s *Subscription, sd SubscriptionDefaults
 	if s.DeadLetter == nil {
 		return
 	}
-	if !m.IsSet("dead_letter.max_delivery_attempts") {
-		if sd.MaxDeliveryAttempts != nil {
-			s.DeadLetter.MaxDeliveryAttempts = *sd.MaxDeliveryAttempts
-			m.Set("dead_letter.max_delivery_attempts", SourceDefaults, nil)
-		} else {
-			s.DeadLetter.MaxDeliveryAttempts = DefaultMaxDeliveryAttempts
-			m.Set("dead_letter.max_delivery_attempts", SourceBuiltin, nil)
-		}
+	setDefault(m, "dead_letter.max_delivery_attempts", &s.DeadLetter.MaxDeliveryAttempts, sd.MaxDeliveryAttempts, DefaultMaxDeliveryAttempts)
+}
+
+// setDefault fills the field at path when the configuration left it unset:
+// with *fromDefaults when the defaults block sets it, else with builtin.
+// The provenance says which.
+func setDefault[T any](m *Meta, path string, dst *T, fromDefaults *T, builtin T) {
+	if m.IsSet(path) {
+		return
 	}
+	if fromDefaults != nil {
+		*dst = *fromDefaults
+		m.Set(path, SourceDefaults, nil)
+		return
+	}
+	*dst = builtin
+	m.Set(path, SourceBuiltin, nil)
+}
+
+// nonZero is &v, or nil for the zero value (a defaults field left unset).
+func nonZero[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }
 
 // DeadLetterName returns the name of the dead-letter topic and subscription
