@@ -191,6 +191,18 @@ type Resource interface {
 	Policy() *IAM
 }
 
+// DerivedFrom is the resource a derived topic or subscription (a
+// dead-letter one) was made for, or nil.
+func DerivedFrom(res Resource) *Address {
+	switch r := res.(type) {
+	case *Topic:
+		return r.DerivedFrom
+	case *Subscription:
+		return r.DerivedFrom
+	}
+	return nil
+}
+
 func (s *Schema) Address() Address { return s.Addr }
 func (s *Schema) ID() string       { return s.Name }
 func (s *Schema) Metadata() *Meta  { return &s.Meta }

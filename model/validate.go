@@ -190,14 +190,7 @@ func at(r hcl.Range) string {
 func Describe(res Resource) string { return describe(res) }
 
 func describe(res Resource) string {
-	var from *Address
-	switch r := res.(type) {
-	case *Topic:
-		from = r.DerivedFrom
-	case *Subscription:
-		from = r.DerivedFrom
-	}
-	if from != nil {
+	if from := DerivedFrom(res); from != nil {
 		return fmt.Sprintf("the dead-letter %s of %s", res.Address().Kind, from)
 	}
 	return res.Address().String()

@@ -83,13 +83,7 @@ func (v *validator) names() {
 	checkKind := func(kind Kind, list []Resource) {
 		seen := map[string]decl{}
 		for _, res := range list {
-			var from *Address
-			switch r := res.(type) {
-			case *Topic:
-				from = r.DerivedFrom
-			case *Subscription:
-				from = r.DerivedFrom
-			}
+			from := DerivedFrom(res)
 			name := res.ID()
 			r := res.Metadata().Range("name")
 			if from != nil {
