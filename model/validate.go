@@ -65,16 +65,21 @@ type validator struct {
 	fullNames map[Kind]map[string]bool
 }
 
-func (v *validator) add(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) {
+// NewDiagnostic is a diagnostic about r (none for a zero range). detail is
+// a format for args, or taken as it is without args.
+func NewDiagnostic(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) *hcl.Diagnostic {
 	if len(args) > 0 {
 		detail = fmt.Sprintf(detail, args...)
 	}
 	d := &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: detail}
 	if !isZeroRange(r) {
-		rr := r
-		d.Subject = &rr
+		d.Subject = &r
 	}
-	v.diags = append(v.diags, d)
+	return d
+}
+
+func (v *validator) add(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) {
+	v.diags = append(v.diags, NewDiagnostic(sev, r, summary, detail, args...))
 }
 
 func (v *validator) errorf(r hcl.Range, summary, detail string, args ...any) {
