@@ -245,3 +245,23 @@ func notInEffect(rc *runContext, p *plan.Plan) error {
 	}
 	return &exitError{code: ExitError, err: fmt.Errorf("the configuration is not in effect: %d declared resource(s) exist but are not managed by stack %s; adopt them with --adopt, or release them from their stack with pubsubctl forget", n, p.Stack)}
 }
+
+// Help is the long help of apply.
+func (*ApplyCmd) Help() string {
+	return `Plans (or reads a plan saved by plan --out), asks for confirmation on a terminal
+(--auto-approve otherwise), applies the changes in dependency order with retries and the
+per-project rate limit, then plans again and reports "Converged" or what still differs.
+Deletes need --allow-destroy, replacements --allow-replace, deleting a topic that other
+stacks' subscriptions read --allow-orphan; lifecycle.prevent_destroy refuses both.
+A saved plan is verified, not trusted: it is refused if the file was modified or if the
+target, project, configuration or live state changed since (docs/saved-plans.md).
+
+Exit status: 0 converged; 1 any error: refused or stale plan, a failed operation, not
+converged, declared resources left unmanaged, usage errors.
+
+Examples:
+  pubsubctl apply examples/shop
+  pubsubctl apply --auto-approve infra/                  # in CI, on merge
+  pubsubctl apply shop.plan                              # exactly a reviewed plan
+  pubsubctl apply --auto-approve --allow-destroy infra/  # also delete what left the files`
+}

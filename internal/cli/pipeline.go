@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/agext/levenshtein"
 
@@ -47,6 +49,16 @@ func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (
 	if tf.OpsPerMinute < 0 {
 		return nil, &exitError{code: ExitUsage, err: fmt.Errorf("--ops-per-minute %d: want a positive number of calls per minute", tf.OpsPerMinute)}
 	}
+	target := live.TargetOf(tf.Emulator, rc.env)
+	if addr, ok := strings.CutPrefix(target, "emulator "); ok {
+		// Fail fast, with the likely cause, instead of retrying a refused
+		// connection for a minute.
+		conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("cannot reach the Pub/Sub emulator at %s (%v): is the emulator running at %s? Start one with `pubsubctl emulator --port PORT`, or unset %s to use the real Pub/Sub", addr, err, addr, live.EnvEmulatorHost)
+		}
+		conn.Close()
+	}
 	client, err := live.New(rc.ctx, live.Options{
 		Project:                   project,
 		Emulator:                  tf.Emulator,
@@ -56,6 +68,9 @@ func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (
 		OpsPerMinute:              tf.OpsPerMinute,
 	})
 	if err != nil {
+		if target == live.Endpoint && strings.Contains(err.Error(), "credentials") {
+			return nil, fmt.Errorf("connect to Pub/Sub: %w\nTo authenticate, run `gcloud auth application-default login` (Application Default Credentials), or pass --impersonate-service-account EMAIL; to use an emulator instead, set %s=HOST:PORT (or --emulator HOST:PORT)", err, live.EnvEmulatorHost)
+		}
 		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)
 	}
 	return client, nil

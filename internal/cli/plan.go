@@ -108,3 +108,21 @@ func writeSavedPlan(path string, pr *planResult, g *Globals, dir string, targets
 		ProjectOverride: g.Project,
 	})
 }
+
+// Help is the long help of plan.
+func (*PlanCmd) Help() string {
+	return `Loads the configuration, reads the project's live topics, subscriptions, schemas and
+the IAM policies the configuration manages, and shows what apply would change, field by
+field and member by member. Nothing is changed.
+
+Exit status: 0 success (with --detailed-exitcode: no changes, and the configuration is in
+effect); 1 any error, usage errors included; 2 only with --detailed-exitcode: changes
+present, or declared resources that exist without this stack's labels.
+
+Examples:
+  pubsubctl plan examples/shop
+  pubsubctl plan --detailed-exitcode --format markdown infra/ > plan.md   # for a PR comment
+  pubsubctl plan --out shop.plan infra/ && pubsubctl apply shop.plan    # review, then apply exactly that
+  pubsubctl plan --target subscription.orders-billing infra/            # a partial plan
+  pubsubctl plan -out=shop.plan -detailed-exitcode infra/               # Terraform's spellings work too`
+}

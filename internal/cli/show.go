@@ -21,3 +21,15 @@ func (c *ShowCmd) Run(rc *runContext) error {
 	}
 	return rc.renderPlan(sp.Plan, format)
 }
+
+// Help is the long help of show.
+func (*ShowCmd) Help() string {
+	return `Renders a plan saved by plan --out, without reading live state. The file's digest is
+checked first: an edited file is refused.
+
+Exit status: 0 shown; 1 the file is not a plan, was modified, or on a usage error.
+
+Examples:
+  pubsubctl show shop.plan
+  pubsubctl show --format markdown shop.plan > plan.md`
+}
