@@ -176,49 +176,57 @@ func (p *protoParser) message(scope string) error {
 	return p.messageBody(full)
 }
 
+// block parses "{ statements }" of what (such as "message M"), calling
+// stmt with the first token of each statement but the empty one (";").
+func (p *protoParser) block(what string, stmt func(t protoTok) error) error {
+	if err := p.expect("{"); err != nil {
+		return err
+	}
+	for !p.accept("}") {
+		t := p.peek()
+		if t.kind == tokEOF {
+			return protoErrf(t.line, "missing \"}\" at the end of %s", what)
+		}
+		if p.accept(";") {
+			continue
+		}
+		if err := stmt(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *protoParser) messageBody(full string) error {
 	if p.depth++; p.depth > 100 {
 		return protoErrf(p.peek().line, "messages nested more than 100 levels deep")
 	}
 	defer func() { p.depth-- }()
-	if err := p.expect("{"); err != nil {
-		return err
-	}
 	m := &protoMsg{name: full, numbers: map[int64]string{}, names: map[string]bool{}}
-	for !p.accept("}") {
-		t := p.peek()
-		var err error
+	return p.block("message "+full, func(t protoTok) error {
 		switch {
-		case t.kind == tokEOF:
-			return protoErrf(t.line, "missing \"}\" at the end of message %s", full)
-		case p.accept(";"):
 		case t.kind != tokIdent:
 			return protoErrf(t.line, "expected a field or a definition in message %s, found %s", full, describeTok(t))
 		case t.text == "message" && p.peekAt(1).kind == tokIdent && p.peekAt(2).text == "{":
-			err = p.message(full)
+			return p.message(full)
 		case t.text == "enum" && p.peekAt(1).kind == tokIdent && p.peekAt(2).text == "{":
-			err = p.enum(full)
+			return p.enum(full)
 		case t.text == "option":
-			err = p.option()
+			return p.option()
 		case t.text == "oneof" && p.peekAt(1).kind == tokIdent && p.peekAt(2).text == "{":
-			err = p.oneof(m)
+			return p.oneof(m)
 		case t.text == "reserved":
-			err = p.reserved()
+			return p.reserved()
 		case t.text == "extensions":
 			if p.syntax == "proto3" {
 				return protoErrf(t.line, "extension ranges are not allowed in proto3")
 			}
-			err = p.extensions()
+			return p.extensions()
 		case t.text == "extend":
-			err = p.extend(full)
-		default:
-			err = p.field(m, false)
+			return p.extend(full)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return p.field(m, false)
+	})
 }
 
 var (
@@ -350,26 +358,16 @@ func (p *protoParser) oneof(m *protoMsg) error {
 	if err != nil {
 		return err
 	}
-	if err := p.expect("{"); err != nil {
-		return err
-	}
 	fields := 0
-	for !p.accept("}") {
-		t := p.peek()
-		switch {
-		case t.kind == tokEOF:
-			return protoErrf(t.line, "missing \"}\" at the end of oneof %s", name)
-		case p.accept(";"):
-		case t.text == "option":
-			if err := p.option(); err != nil {
-				return err
-			}
-		default:
-			if err := p.field(m, true); err != nil {
-				return err
-			}
-			fields++
+	err = p.block("oneof "+name, func(t protoTok) error {
+		if t.text == "option" {
+			return p.option()
 		}
+		fields++
+		return p.field(m, true)
+	})
+	if err != nil {
+		return err
 	}
 	if fields == 0 {
 		return protoErrf(start.line, "oneof %s has no fields", name)
@@ -382,61 +380,50 @@ func (p *protoParser) enum(scope string) error {
 	if err != nil {
 		return err
 	}
-	if err := p.expect("{"); err != nil {
-		return err
-	}
 	values := map[string]bool{}
-	for !p.accept("}") {
-		t := p.peek()
+	err = p.block("enum "+full, func(t protoTok) error {
 		switch {
-		case t.kind == tokEOF:
-			return protoErrf(t.line, "missing \"}\" at the end of enum %s", full)
-		case p.accept(";"):
 		case t.text == "option" && p.peekAt(1).text != "=":
-			if err := p.option(); err != nil {
-				return err
-			}
+			return p.option()
 		case t.text == "reserved" && p.peekAt(1).text != "=":
-			if err := p.reserved(); err != nil {
-				return err
-			}
-		default:
-			v, err := p.ident("an enum value name")
-			if err != nil {
-				return err
-			}
-			if values[v] {
-				return protoErrf(t.line, "enum %s has the value %s twice", full, v)
-			}
-			if err := p.expect("="); err != nil {
-				return err
-			}
-			neg := p.accept("-")
-			nt := p.peek()
-			if nt.kind != tokNumber || !protoIntRE.MatchString(nt.text) {
-				return protoErrf(nt.line, "enum value %s: expected an integer, found %s", v, describeTok(nt))
-			}
-			p.next()
-			n, err := strconv.ParseInt(nt.text, 0, 64)
-			if neg {
-				n = -n
-			}
-			if err != nil || n < -1<<31 || n > 1<<31-1 {
-				return protoErrf(nt.line, "enum value %s: %s is out of the int32 range", v, nt.text)
-			}
-			if len(values) == 0 && n != 0 && p.syntax == "proto3" {
-				return protoErrf(nt.line, "the first value of proto3 enum %s must be 0", full)
-			}
-			values[v] = true
-			if p.is("[") {
-				if err := p.fieldOptions(); err != nil {
-					return err
-				}
-			}
-			if err := p.expect(";"); err != nil {
+			return p.reserved()
+		}
+		v, err := p.ident("an enum value name")
+		if err != nil {
+			return err
+		}
+		if values[v] {
+			return protoErrf(t.line, "enum %s has the value %s twice", full, v)
+		}
+		if err := p.expect("="); err != nil {
+			return err
+		}
+		neg := p.accept("-")
+		nt := p.peek()
+		if nt.kind != tokNumber || !protoIntRE.MatchString(nt.text) {
+			return protoErrf(nt.line, "enum value %s: expected an integer, found %s", v, describeTok(nt))
+		}
+		p.next()
+		n, err := strconv.ParseInt(nt.text, 0, 64)
+		if neg {
+			n = -n
+		}
+		if err != nil || n < -1<<31 || n > 1<<31-1 {
+			return protoErrf(nt.line, "enum value %s: %s is out of the int32 range", v, nt.text)
+		}
+		if len(values) == 0 && n != 0 && p.syntax == "proto3" {
+			return protoErrf(nt.line, "the first value of proto3 enum %s must be 0", full)
+		}
+		values[v] = true
+		if p.is("[") {
+			if err := p.fieldOptions(); err != nil {
 				return err
 			}
 		}
+		return p.expect(";")
+	})
+	if err != nil {
+		return err
 	}
 	if len(values) == 0 {
 		return protoErrf(line, "enum %s has no values", full)
@@ -452,22 +439,8 @@ func (p *protoParser) extend(scope string) error {
 		return err
 	}
 	p.refs = append(p.refs, protoRef{name: ext, scope: scope, where: "extend " + ext, line: t.line})
-	if err := p.expect("{"); err != nil {
-		return err
-	}
 	m := &protoMsg{name: scope, numbers: map[int64]string{}, names: map[string]bool{}}
-	for !p.accept("}") {
-		if p.peek().kind == tokEOF {
-			return protoErrf(p.peek().line, "missing \"}\" at the end of extend %s", ext)
-		}
-		if p.accept(";") {
-			continue
-		}
-		if err := p.field(m, false); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.block("extend "+ext, func(protoTok) error { return p.field(m, false) })
 }
 
 // resolveRefs checks that every field type names a message or enum of the
