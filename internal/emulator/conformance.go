@@ -118,6 +118,21 @@ func checkProjectListing(project string, pageSize int32, pageToken string) error
 	return err
 }
 
+// deleteNamed handles a Delete request for the resource name: it checks
+// the name, passes the request on to pstest and, once the resource is gone,
+// forgets it.
+func (c *conformance) deleteNamed(ctx context.Context, next grpc.UnaryHandler, req any, name string, check func(string) error) (any, error) {
+	if err := check(name); err != nil {
+		return nil, err
+	}
+	resp, err := next(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	c.forget(name)
+	return resp, nil
+}
+
 // forget drops what the emulator keeps about a deleted resource: its
 // overlays and its IAM policy.
 func (c *conformance) forget(name string) {

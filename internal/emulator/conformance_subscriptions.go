@@ -194,15 +194,7 @@ func (c *conformance) listSubscriptions(ctx context.Context, req any, next grpc.
 
 func (c *conformance) deleteSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.DeleteSubscriptionRequest)
-	if err := checkSubName(r.Subscription); err != nil {
-		return nil, err
-	}
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	c.forget(r.Subscription)
-	return resp, nil
+	return c.deleteNamed(ctx, next, r, r.Subscription, checkSubName)
 }
 
 // modifyPushConfig implements ModifyPushConfig (pstest answers

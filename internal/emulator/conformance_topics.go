@@ -222,15 +222,7 @@ func (c *conformance) listTopicSnapshots(ctx context.Context, req any, next grpc
 
 func (c *conformance) deleteTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.DeleteTopicRequest)
-	if err := checkTopicName(r.Topic); err != nil {
-		return nil, err
-	}
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	c.forget(r.Topic)
-	return resp, nil
+	return c.deleteNamed(ctx, next, r, r.Topic, checkTopicName)
 }
 
 func (c *conformance) detachSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
