@@ -212,10 +212,36 @@ func (c *conformance) fixSub(s *pb.Subscription) *pb.Subscription {
 	return s
 }
 
-// checkMask refuses the missing or empty update mask of an Update request.
-func checkMask(m *fieldmaskpb.FieldMask, request string) error {
-	if m == nil || len(m.Paths) == 0 {
-		return invalidf("Invalid update_mask provided in the %s: update_mask must be specified and non-empty", request)
+// updateRules say what the Update RPC of one kind of resource accepts.
+type updateRules struct {
+	request   string // "UpdateTopicRequest"
+	resource  string // the request's field: "topic"
+	kind      string // the message: "Topic"
+	checkName func(string) error
+	updatable map[string]bool // mask paths
+	immutable map[string]bool // mask paths refused as immutable
+}
+
+// check checks an Update request: the resource is given (present), its
+// name is valid and the update mask is non-empty and names only updatable
+// fields.
+func (u updateRules) check(present bool, name string, mask *fieldmaskpb.FieldMask) error {
+	if !present {
+		return invalidf("Invalid %s: %s is required", u.request, u.resource)
+	}
+	if mask == nil || len(mask.Paths) == 0 {
+		return invalidf("Invalid update_mask provided in the %s: update_mask must be specified and non-empty", u.request)
+	}
+	if err := u.checkName(name); err != nil {
+		return err
+	}
+	for _, p := range mask.Paths {
+		if u.immutable[p] {
+			return invalidf("Invalid update_mask provided in the %s: the %q field is immutable", u.request, p)
+		}
+		if !u.updatable[p] {
+			return invalidf("Invalid update_mask provided in the %s: %q is not a known or updatable %s field", u.request, p, u.kind)
+		}
 	}
 	return nil
 }

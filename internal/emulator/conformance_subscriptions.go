@@ -30,6 +30,11 @@ var subImmutablePaths = map[string]bool{
 	"name": true, "topic": true, "filter": true, "enable_message_ordering": true, "detached": true, "tags": true,
 }
 
+var subUpdate = updateRules{
+	request: "UpdateSubscriptionRequest", resource: "subscription", kind: "Subscription",
+	checkName: checkSubName, updatable: subMaskPaths, immutable: subImmutablePaths,
+}
+
 // subNormalizers fill defaults and check ranges of one mask path.
 var subNormalizers = map[string]func(*pb.Subscription) error{
 	"ack_deadline_seconds":       normAckDeadline,
@@ -120,22 +125,8 @@ func (c *conformance) currentSub(ctx context.Context, name string) (*pb.Subscrip
 
 func (c *conformance) updateSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.UpdateSubscriptionRequest)
-	if r.Subscription == nil {
-		return nil, invalidf("Invalid UpdateSubscriptionRequest: subscription is required")
-	}
-	if err := checkMask(r.UpdateMask, "UpdateSubscriptionRequest"); err != nil {
+	if err := subUpdate.check(r.Subscription != nil, r.Subscription.GetName(), r.UpdateMask); err != nil {
 		return nil, err
-	}
-	if err := checkSubName(r.Subscription.Name); err != nil {
-		return nil, err
-	}
-	for _, p := range r.UpdateMask.Paths {
-		if subImmutablePaths[p] {
-			return nil, invalidf("Invalid update_mask provided in the UpdateSubscriptionRequest: the %q field is immutable", p)
-		}
-		if !subMaskPaths[p] {
-			return nil, invalidf("Invalid update_mask provided in the UpdateSubscriptionRequest: %q is not a known or updatable Subscription field", p)
-		}
 	}
 	cur, err := c.currentSub(ctx, r.Subscription.Name)
 	if err != nil {

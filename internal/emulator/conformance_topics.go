@@ -81,21 +81,15 @@ var topicMaskPaths = map[string]bool{
 	"message_transforms": true,
 }
 
+var topicUpdate = updateRules{
+	request: "UpdateTopicRequest", resource: "topic", kind: "Topic",
+	checkName: checkTopicName, updatable: topicMaskPaths,
+}
+
 func (c *conformance) updateTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
 	r := req.(*pb.UpdateTopicRequest)
-	if r.Topic == nil {
-		return nil, invalidf("Invalid UpdateTopicRequest: topic is required")
-	}
-	if err := checkMask(r.UpdateMask, "UpdateTopicRequest"); err != nil {
+	if err := topicUpdate.check(r.Topic != nil, r.Topic.GetName(), r.UpdateMask); err != nil {
 		return nil, err
-	}
-	if err := checkTopicName(r.Topic.Name); err != nil {
-		return nil, err
-	}
-	for _, p := range r.UpdateMask.Paths {
-		if !topicMaskPaths[p] {
-			return nil, invalidf("Invalid update_mask provided in the UpdateTopicRequest: %q is not a known or updatable Topic field", p)
-		}
 	}
 	if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: r.Topic.Name}); err != nil {
 		return nil, err
