@@ -20,6 +20,14 @@ const (
 
 type unaryFunc func(ctx context.Context, req any, next grpc.UnaryHandler) (any, error)
 
+// rpc makes the handler of one RPC, whose requests are of type R, an entry
+// of the handlers table.
+func rpc[R any](h func(ctx context.Context, r R, next grpc.UnaryHandler) (any, error)) unaryFunc {
+	return func(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
+		return h(ctx, req.(R), next)
+	}
+}
+
 // conformance validates requests before pstest sees them and fixes its
 // responses, so that the emulator answers like the real service.
 //
@@ -51,42 +59,42 @@ func newConformance(s *Server) *conformance {
 		topicKMS:     map[string]string{},
 	}
 	c.handlers = map[string]unaryFunc{
-		publisherSvc + "CreateTopic":            c.createTopic,
-		publisherSvc + "GetTopic":               c.getTopic,
-		publisherSvc + "UpdateTopic":            c.updateTopic,
-		publisherSvc + "ListTopics":             c.listTopics,
-		publisherSvc + "ListTopicSubscriptions": c.listTopicSubscriptions,
-		publisherSvc + "ListTopicSnapshots":     c.listTopicSnapshots,
-		publisherSvc + "DeleteTopic":            c.deleteTopic,
-		publisherSvc + "DetachSubscription":     c.detachSubscription,
-		publisherSvc + "Publish":                c.publish,
+		publisherSvc + "CreateTopic":            rpc(c.createTopic),
+		publisherSvc + "GetTopic":               rpc(c.getTopic),
+		publisherSvc + "UpdateTopic":            rpc(c.updateTopic),
+		publisherSvc + "ListTopics":             rpc(c.listTopics),
+		publisherSvc + "ListTopicSubscriptions": rpc(c.listTopicSubscriptions),
+		publisherSvc + "ListTopicSnapshots":     rpc(c.listTopicSnapshots),
+		publisherSvc + "DeleteTopic":            rpc(c.deleteTopic),
+		publisherSvc + "DetachSubscription":     rpc(c.detachSubscription),
+		publisherSvc + "Publish":                rpc(c.publish),
 
-		subscriberSvc + "CreateSubscription": c.createSubscription,
-		subscriberSvc + "GetSubscription":    c.getSubscription,
-		subscriberSvc + "UpdateSubscription": c.updateSubscription,
-		subscriberSvc + "ListSubscriptions":  c.listSubscriptions,
-		subscriberSvc + "DeleteSubscription": c.deleteSubscription,
-		subscriberSvc + "ModifyPushConfig":   c.modifyPushConfig,
-		subscriberSvc + "Pull":               c.pull,
-		subscriberSvc + "Acknowledge":        c.acknowledge,
-		subscriberSvc + "ModifyAckDeadline":  c.modifyAckDeadline,
-		subscriberSvc + "Seek":               c.seek,
-		subscriberSvc + "ListSnapshots":      c.listSnapshots,
-		subscriberSvc + "GetSnapshot":        c.getSnapshot,
-		subscriberSvc + "DeleteSnapshot":     c.deleteSnapshot,
-		subscriberSvc + "CreateSnapshot":     c.createSnapshot,
-		subscriberSvc + "UpdateSnapshot":     c.updateSnapshot,
+		subscriberSvc + "CreateSubscription": rpc(c.createSubscription),
+		subscriberSvc + "GetSubscription":    rpc(c.getSubscription),
+		subscriberSvc + "UpdateSubscription": rpc(c.updateSubscription),
+		subscriberSvc + "ListSubscriptions":  rpc(c.listSubscriptions),
+		subscriberSvc + "DeleteSubscription": rpc(c.deleteSubscription),
+		subscriberSvc + "ModifyPushConfig":   rpc(c.modifyPushConfig),
+		subscriberSvc + "Pull":               rpc(c.pull),
+		subscriberSvc + "Acknowledge":        rpc(c.acknowledge),
+		subscriberSvc + "ModifyAckDeadline":  rpc(c.modifyAckDeadline),
+		subscriberSvc + "Seek":               rpc(c.seek),
+		subscriberSvc + "ListSnapshots":      rpc(c.listSnapshots),
+		subscriberSvc + "GetSnapshot":        rpc(c.getSnapshot),
+		subscriberSvc + "DeleteSnapshot":     rpc(c.deleteSnapshot),
+		subscriberSvc + "CreateSnapshot":     rpc(c.createSnapshot),
+		subscriberSvc + "UpdateSnapshot":     rpc(c.updateSnapshot),
 
-		schemaSvc + "CreateSchema":         c.createSchema,
-		schemaSvc + "GetSchema":            c.getSchema,
-		schemaSvc + "ListSchemas":          c.listSchemas,
-		schemaSvc + "ListSchemaRevisions":  c.listSchemaRevisions,
-		schemaSvc + "CommitSchema":         c.commitSchema,
-		schemaSvc + "RollbackSchema":       c.rollbackSchema,
-		schemaSvc + "DeleteSchemaRevision": c.deleteSchemaRevision,
-		schemaSvc + "DeleteSchema":         c.deleteSchema,
-		schemaSvc + "ValidateSchema":       c.validateSchema,
-		schemaSvc + "ValidateMessage":      c.validateMessage,
+		schemaSvc + "CreateSchema":         rpc(c.createSchema),
+		schemaSvc + "GetSchema":            rpc(c.getSchema),
+		schemaSvc + "ListSchemas":          rpc(c.listSchemas),
+		schemaSvc + "ListSchemaRevisions":  rpc(c.listSchemaRevisions),
+		schemaSvc + "CommitSchema":         rpc(c.commitSchema),
+		schemaSvc + "RollbackSchema":       rpc(c.rollbackSchema),
+		schemaSvc + "DeleteSchemaRevision": rpc(c.deleteSchemaRevision),
+		schemaSvc + "DeleteSchema":         rpc(c.deleteSchema),
+		schemaSvc + "ValidateSchema":       rpc(c.validateSchema),
+		schemaSvc + "ValidateMessage":      rpc(c.validateMessage),
 	}
 	return c
 }

@@ -12,8 +12,7 @@ import (
 
 // --- publish ---
 
-func (c *conformance) publish(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.PublishRequest)
+func (c *conformance) publish(ctx context.Context, r *pb.PublishRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkPublish(r); err != nil {
 		return nil, err
 	}
@@ -108,8 +107,7 @@ func checkAckIDs(request, sub string, ackIDs []string) error {
 	return nil
 }
 
-func (c *conformance) pull(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.PullRequest)
+func (c *conformance) pull(ctx context.Context, r *pb.PullRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
@@ -122,16 +120,14 @@ func (c *conformance) pull(ctx context.Context, req any, next grpc.UnaryHandler)
 	return next(ctx, r)
 }
 
-func (c *conformance) acknowledge(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.AcknowledgeRequest)
+func (c *conformance) acknowledge(ctx context.Context, r *pb.AcknowledgeRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkAckIDs("AcknowledgeRequest", r.Subscription, r.AckIds); err != nil {
 		return nil, err
 	}
 	return next(ctx, r)
 }
 
-func (c *conformance) modifyAckDeadline(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ModifyAckDeadlineRequest)
+func (c *conformance) modifyAckDeadline(ctx context.Context, r *pb.ModifyAckDeadlineRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkAckIDs("ModifyAckDeadlineRequest", r.Subscription, r.AckIds); err != nil {
 		return nil, err
 	}
@@ -141,8 +137,7 @@ func (c *conformance) modifyAckDeadline(ctx context.Context, req any, next grpc.
 	return next(ctx, r)
 }
 
-func (c *conformance) seek(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.SeekRequest)
+func (c *conformance) seek(ctx context.Context, r *pb.SeekRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}

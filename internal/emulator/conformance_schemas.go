@@ -46,8 +46,7 @@ func checkView(v pb.SchemaView) error {
 	return nil
 }
 
-func (c *conformance) createSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.CreateSchemaRequest)
+func (c *conformance) createSchema(ctx context.Context, r *pb.CreateSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if _, err := parseProject(r.Parent); err != nil {
 		return nil, err
 	}
@@ -70,8 +69,7 @@ func (c *conformance) createSchema(ctx context.Context, req any, next grpc.Unary
 	return next(ctx, r)
 }
 
-func (c *conformance) getSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.GetSchemaRequest)
+func (c *conformance) getSchema(ctx context.Context, r *pb.GetSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaRevName(r.Name, false); err != nil {
 		return nil, err
 	}
@@ -110,8 +108,7 @@ func schemaPage(all []*pb.Schema, from int, pageSize int32, view pb.SchemaView) 
 
 // listSchemas is answered here: pstest ignores the parent, does not page
 // and returns a random order.
-func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListSchemasRequest)
+func (c *conformance) listSchemas(ctx context.Context, r *pb.ListSchemasRequest, next grpc.UnaryHandler) (any, error) {
 	if _, err := parseProject(r.Parent); err != nil {
 		return nil, err
 	}
@@ -137,8 +134,7 @@ func (c *conformance) listSchemas(ctx context.Context, req any, next grpc.UnaryH
 
 // listSchemaRevisions answers newest first, with paging, and NotFound for a
 // missing schema (pstest: oldest first, empty list).
-func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListSchemaRevisionsRequest)
+func (c *conformance) listSchemaRevisions(ctx context.Context, r *pb.ListSchemaRevisionsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaName(r.Name); err != nil {
 		return nil, err
 	}
@@ -159,8 +155,7 @@ func (c *conformance) listSchemaRevisions(ctx context.Context, req any, next grp
 	return &pb.ListSchemaRevisionsResponse{Schemas: schemas, NextPageToken: nextTok}, nil
 }
 
-func (c *conformance) commitSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.CommitSchemaRequest)
+func (c *conformance) commitSchema(ctx context.Context, r *pb.CommitSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaName(r.Name); err != nil {
 		return nil, err
 	}
@@ -175,8 +170,7 @@ func (c *conformance) commitSchema(ctx context.Context, req any, next grpc.Unary
 	return next(ctx, r)
 }
 
-func (c *conformance) rollbackSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.RollbackSchemaRequest)
+func (c *conformance) rollbackSchema(ctx context.Context, r *pb.RollbackSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaName(r.Name); err != nil {
 		return nil, err
 	}
@@ -186,16 +180,14 @@ func (c *conformance) rollbackSchema(ctx context.Context, req any, next grpc.Una
 	return next(ctx, r)
 }
 
-func (c *conformance) deleteSchemaRevision(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DeleteSchemaRevisionRequest)
+func (c *conformance) deleteSchemaRevision(ctx context.Context, r *pb.DeleteSchemaRevisionRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaRevName(r.Name, true); err != nil {
 		return nil, err
 	}
 	return next(ctx, r)
 }
 
-func (c *conformance) deleteSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DeleteSchemaRequest)
+func (c *conformance) deleteSchema(ctx context.Context, r *pb.DeleteSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSchemaName(r.Name); err != nil {
 		return nil, err
 	}
@@ -220,8 +212,7 @@ func (c *conformance) deleteSchema(ctx context.Context, req any, next grpc.Unary
 	return resp, nil
 }
 
-func (c *conformance) validateSchema(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ValidateSchemaRequest)
+func (c *conformance) validateSchema(ctx context.Context, r *pb.ValidateSchemaRequest, next grpc.UnaryHandler) (any, error) {
 	if _, err := parseProject(r.Parent); err != nil {
 		return nil, err
 	}
@@ -231,8 +222,7 @@ func (c *conformance) validateSchema(ctx context.Context, req any, next grpc.Una
 	return next(ctx, r)
 }
 
-func (c *conformance) validateMessage(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ValidateMessageRequest)
+func (c *conformance) validateMessage(ctx context.Context, r *pb.ValidateMessageRequest, next grpc.UnaryHandler) (any, error) {
 	if _, err := parseProject(r.Parent); err != nil {
 		return nil, err
 	}

@@ -74,8 +74,7 @@ func (c *conformance) setRetention(name string, real *durpb.Duration) {
 	}
 }
 
-func (c *conformance) createSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	s := req.(*pb.Subscription)
+func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(s.Name); err != nil {
 		return nil, err
 	}
@@ -107,8 +106,7 @@ func (c *conformance) createSubscription(ctx context.Context, req any, next grpc
 	return c.fixSub(resp.(*pb.Subscription)), nil
 }
 
-func (c *conformance) getSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.GetSubscriptionRequest)
+func (c *conformance) getSubscription(ctx context.Context, r *pb.GetSubscriptionRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
@@ -123,8 +121,7 @@ func (c *conformance) currentSub(ctx context.Context, name string) (*pb.Subscrip
 	return c.fixSub(cur), nil
 }
 
-func (c *conformance) updateSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.UpdateSubscriptionRequest)
+func (c *conformance) updateSubscription(ctx context.Context, r *pb.UpdateSubscriptionRequest, next grpc.UnaryHandler) (any, error) {
 	if err := subUpdate.check(r.Subscription != nil, r.Subscription.GetName(), r.UpdateMask); err != nil {
 		return nil, err
 	}
@@ -170,8 +167,7 @@ func (c *conformance) updateSubscription(ctx context.Context, req any, next grpc
 	return c.fixSub(resp.(*pb.Subscription)), nil
 }
 
-func (c *conformance) listSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListSubscriptionsRequest)
+func (c *conformance) listSubscriptions(ctx context.Context, r *pb.ListSubscriptionsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
@@ -183,15 +179,13 @@ func (c *conformance) listSubscriptions(ctx context.Context, req any, next grpc.
 	})
 }
 
-func (c *conformance) deleteSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DeleteSubscriptionRequest)
+func (c *conformance) deleteSubscription(ctx context.Context, r *pb.DeleteSubscriptionRequest, next grpc.UnaryHandler) (any, error) {
 	return c.deleteNamed(ctx, next, r, r.Subscription, checkSubName)
 }
 
 // modifyPushConfig implements ModifyPushConfig (pstest answers
 // Unimplemented) as an UpdateSubscription of push_config.
-func (c *conformance) modifyPushConfig(ctx context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ModifyPushConfigRequest)
+func (c *conformance) modifyPushConfig(ctx context.Context, r *pb.ModifyPushConfigRequest, _ grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
@@ -216,8 +210,7 @@ func (c *conformance) modifyPushConfig(ctx context.Context, req any, _ grpc.Unar
 // errNoSnapshots answers CreateSnapshot and UpdateSnapshot.
 var errNoSnapshots = status.Error(codes.Unimplemented, "snapshots are not supported by the embedded emulator")
 
-func (c *conformance) listSnapshots(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListSnapshotsRequest)
+func (c *conformance) listSnapshots(_ context.Context, r *pb.ListSnapshotsRequest, _ grpc.UnaryHandler) (any, error) {
 	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
@@ -233,16 +226,15 @@ func noSnapshot(name string) error {
 	return notFoundf("Snapshot not found: %s", name)
 }
 
-func (c *conformance) getSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	return nil, noSnapshot(req.(*pb.GetSnapshotRequest).Snapshot)
+func (c *conformance) getSnapshot(_ context.Context, r *pb.GetSnapshotRequest, _ grpc.UnaryHandler) (any, error) {
+	return nil, noSnapshot(r.Snapshot)
 }
 
-func (c *conformance) deleteSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	return nil, noSnapshot(req.(*pb.DeleteSnapshotRequest).Snapshot)
+func (c *conformance) deleteSnapshot(_ context.Context, r *pb.DeleteSnapshotRequest, _ grpc.UnaryHandler) (any, error) {
+	return nil, noSnapshot(r.Snapshot)
 }
 
-func (c *conformance) createSnapshot(_ context.Context, req any, _ grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.CreateSnapshotRequest)
+func (c *conformance) createSnapshot(_ context.Context, r *pb.CreateSnapshotRequest, _ grpc.UnaryHandler) (any, error) {
 	if _, _, err := parseResource(r.Name, "snapshots"); err != nil {
 		return nil, err
 	}
@@ -252,6 +244,6 @@ func (c *conformance) createSnapshot(_ context.Context, req any, _ grpc.UnaryHan
 	return nil, errNoSnapshots
 }
 
-func (c *conformance) updateSnapshot(_ context.Context, _ any, _ grpc.UnaryHandler) (any, error) {
+func (c *conformance) updateSnapshot(_ context.Context, _ *pb.UpdateSnapshotRequest, _ grpc.UnaryHandler) (any, error) {
 	return nil, errNoSnapshots
 }

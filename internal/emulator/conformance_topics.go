@@ -12,8 +12,7 @@ import (
 
 // --- topics ---
 
-func (c *conformance) createTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	t := req.(*pb.Topic)
+func (c *conformance) createTopic(ctx context.Context, t *pb.Topic, next grpc.UnaryHandler) (any, error) {
 	if err := checkTopic(t); err != nil {
 		return nil, err
 	}
@@ -64,8 +63,7 @@ func (c *conformance) checkSchemaRef(ctx context.Context, ss *pb.SchemaSettings)
 	return nil
 }
 
-func (c *conformance) getTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.GetTopicRequest)
+func (c *conformance) getTopic(ctx context.Context, r *pb.GetTopicRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkTopicName(r.Topic); err != nil {
 		return nil, err
 	}
@@ -86,8 +84,7 @@ var topicUpdate = updateRules{
 	checkName: checkTopicName, updatable: topicMaskPaths,
 }
 
-func (c *conformance) updateTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.UpdateTopicRequest)
+func (c *conformance) updateTopic(ctx context.Context, r *pb.UpdateTopicRequest, next grpc.UnaryHandler) (any, error) {
 	if err := topicUpdate.check(r.Topic != nil, r.Topic.GetName(), r.UpdateMask); err != nil {
 		return nil, err
 	}
@@ -156,8 +153,7 @@ func (c *conformance) updateTopic(ctx context.Context, req any, next grpc.UnaryH
 	return c.fixTopic(resp.(*pb.Topic)), nil
 }
 
-func (c *conformance) listTopics(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListTopicsRequest)
+func (c *conformance) listTopics(ctx context.Context, r *pb.ListTopicsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
@@ -171,8 +167,7 @@ func (c *conformance) listTopics(ctx context.Context, req any, next grpc.UnaryHa
 	})
 }
 
-func (c *conformance) listTopicSubscriptions(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListTopicSubscriptionsRequest)
+func (c *conformance) listTopicSubscriptions(ctx context.Context, r *pb.ListTopicSubscriptionsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkTopicName(r.Topic); err != nil {
 		return nil, err
 	}
@@ -199,8 +194,7 @@ func (c *conformance) listTopicSubscriptions(ctx context.Context, req any, next 
 	return &pb.ListTopicSubscriptionsResponse{Subscriptions: names[lo:hi], NextPageToken: next2}, nil
 }
 
-func (c *conformance) listTopicSnapshots(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.ListTopicSnapshotsRequest)
+func (c *conformance) listTopicSnapshots(ctx context.Context, r *pb.ListTopicSnapshotsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkTopicName(r.Topic); err != nil {
 		return nil, err
 	}
@@ -214,13 +208,11 @@ func (c *conformance) listTopicSnapshots(ctx context.Context, req any, next grpc
 	return &pb.ListTopicSnapshotsResponse{}, nil
 }
 
-func (c *conformance) deleteTopic(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DeleteTopicRequest)
+func (c *conformance) deleteTopic(ctx context.Context, r *pb.DeleteTopicRequest, next grpc.UnaryHandler) (any, error) {
 	return c.deleteNamed(ctx, next, r, r.Topic, checkTopicName)
 }
 
-func (c *conformance) detachSubscription(ctx context.Context, req any, next grpc.UnaryHandler) (any, error) {
-	r := req.(*pb.DetachSubscriptionRequest)
+func (c *conformance) detachSubscription(ctx context.Context, r *pb.DetachSubscriptionRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
 	}
