@@ -78,10 +78,7 @@ func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription
 	if err := checkSubName(s.Name); err != nil {
 		return nil, err
 	}
-	if s.Topic == "" {
-		return nil, invalidf("Invalid subscription: topic is required")
-	}
-	if err := checkTopicName(s.Topic); err != nil {
+	if err := checkRef(s.Topic, "subscription", "topic", checkTopicName); err != nil {
 		return nil, err
 	}
 	for _, f := range subCreateOrder {

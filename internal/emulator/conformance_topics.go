@@ -40,10 +40,7 @@ func (c *conformance) checkSchemaRef(ctx context.Context, ss *pb.SchemaSettings)
 	if ss == nil {
 		return nil
 	}
-	if ss.Schema == "" {
-		return invalidf("Invalid schema_settings: schema is required")
-	}
-	if err := checkSchemaName(ss.Schema); err != nil {
+	if err := checkRef(ss.Schema, "schema_settings", "schema", checkSchemaName); err != nil {
 		return err
 	}
 	if _, ok := pb.Encoding_name[int32(ss.Encoding)]; !ok {

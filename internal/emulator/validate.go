@@ -89,6 +89,15 @@ func checkSchemaName(name string) error {
 	return err
 }
 
+// checkRef checks a required reference to a resource, field of message:
+// it is given, and check accepts the name.
+func checkRef(name, message, field string, check func(string) error) error {
+	if name == "" {
+		return invalidf("Invalid %s: %s is required", message, field)
+	}
+	return check(name)
+}
+
 // checkSchemaRevName accepts "projects/P/schemas/S" with an optional "@REV".
 func checkSchemaRevName(name string, requireRev bool) error {
 	base, rev, hasRev := strings.Cut(name, "@")
@@ -277,10 +286,7 @@ func normDeadLetter(s *pb.Subscription) error {
 	if dl == nil {
 		return nil
 	}
-	if dl.DeadLetterTopic == "" {
-		return invalidf("Invalid dead_letter_policy: dead_letter_topic is required")
-	}
-	if err := checkTopicName(dl.DeadLetterTopic); err != nil {
+	if err := checkRef(dl.DeadLetterTopic, "dead_letter_policy", "dead_letter_topic", checkTopicName); err != nil {
 		return err
 	}
 	if dl.MaxDeliveryAttempts == 0 {
