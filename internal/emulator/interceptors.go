@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"log"
+	"maps"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -89,11 +90,7 @@ func (s *Server) countStream(srv any, ss grpc.ServerStream, info *grpc.StreamSer
 func (s *Server) RPCCounts() map[string]int64 {
 	s.countMu.Lock()
 	defer s.countMu.Unlock()
-	out := make(map[string]int64, len(s.counts))
-	for k, v := range s.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.counts) // never nil: s.counts is not
 }
 
 // ResetRPCCounts sets all RPC counters to zero.
