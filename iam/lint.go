@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -36,12 +35,7 @@ type linter struct {
 }
 
 func (l *linter) add(sev hcl.DiagnosticSeverity, r hcl.Range, summary, detail string, args ...any) {
-	d := &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: fmt.Sprintf(detail, args...)}
-	if !model.IsZeroRange(r) {
-		rr := r
-		d.Subject = &rr
-	}
-	l.diags = append(l.diags, d)
+	l.diags = append(l.diags, model.NewDiagnostic(sev, r, summary, detail, args...))
 }
 
 func (l *linter) errorf(r hcl.Range, summary, detail string, args ...any) {

@@ -149,16 +149,6 @@ func fullName(project string, r model.Resource) string {
 	return model.FullName(project, r.Address().Kind, r.ID())
 }
 
-func derivedFrom(r model.Resource) *model.Address {
-	switch r := r.(type) {
-	case *model.Topic:
-		return r.DerivedFrom
-	case *model.Subscription:
-		return r.DerivedFrom
-	}
-	return nil
-}
-
 func lifecycle(r model.Resource) model.Lifecycle {
 	switch r := r.(type) {
 	case *model.Schema:
@@ -180,7 +170,7 @@ func createChange(c *model.Config, r model.Resource) Change {
 	ch := newChange(c, r, ActionCreate)
 	ch.After = Wrap(r)
 	ch.Fields = Values(c.Project, r)
-	ch.DerivedFrom = derivedFrom(r)
+	ch.DerivedFrom = model.DerivedFrom(r)
 	return ch
 }
 
@@ -198,7 +188,7 @@ func compare(c *model.Config, r, lr model.Resource) (Change, bool) {
 	ch := newChange(c, r, ActionUpdate)
 	ch.Before, ch.After = Wrap(lr), Wrap(r)
 	ch.Fields = diffFields(c.Project, r, nl)
-	ch.DerivedFrom = derivedFrom(r)
+	ch.DerivedFrom = model.DerivedFrom(r)
 	if ls, ok := lr.(*model.Subscription); ok {
 		switch {
 		case ls.Topic == DeletedTopic:
