@@ -75,6 +75,9 @@ type runContext struct {
 	// diagFormat is how load prints configuration diagnostics: "" (text
 	// with source snippets, to stderr), "json" or "github" (to stdout).
 	diagFormat string
+	// planDir is the configuration directory as shown to people (relative
+	// to the working directory when under it), for the Markdown plan.
+	planDir string
 }
 
 // color reports whether to colour output written to w.

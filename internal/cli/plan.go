@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pubsubctl/pubsubctl/internal/render"
 	"github.com/pubsubctl/pubsubctl/internal/savedplan"
@@ -36,6 +38,7 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	if format == "github" {
 		rc.diagFormat, format = "github", "human"
 	}
+	rc.planDir = relDir(c.Dir)
 	pr, err := rc.computePlan(c.Dir, c.TargetFlags, c.Parallelism, targets, c.Adopt)
 	if err != nil {
 		return err
@@ -72,7 +75,7 @@ func (rc *runContext) renderPlan(p *plan.Plan, format string) error {
 	case "json":
 		return render.JSON(rc.stdout, p)
 	case "markdown":
-		return render.Markdown(rc.stdout, p)
+		return render.Markdown(rc.stdout, p, render.Options{Dir: rc.planDir})
 	}
 	return render.Human(rc.stdout, p, render.Options{Color: rc.color(rc.stdout), Verbose: rc.g.Verbose})
 }
@@ -100,7 +103,7 @@ func writeSavedPlan(path string, pr *planResult, g *Globals, dir string, targets
 		Endpoint:        pr.client.Target(),
 		ConfigDigest:    pr.configDigest,
 		Dir:             abs,
-		RelDir:          dir,
+		RelDir:          relDir(dir),
 		Vars:            g.Var,
 		VarFiles:        g.VarFile,
 		Targets:         targets,
@@ -125,4 +128,19 @@ Examples:
   pubsubctl plan --out shop.plan infra/ && pubsubctl apply shop.plan    # review, then apply exactly that
   pubsubctl plan --target subscription.orders-billing infra/            # a partial plan
   pubsubctl plan -out=shop.plan -detailed-exitcode infra/               # Terraform's spellings work too`
+}
+
+// relDir is dir relative to the working directory when it lies under it
+// (kong makes path arguments absolute): how a person named it, and what a
+// checkout elsewhere can resolve.
+func relDir(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return dir
+	}
+	return filepath.ToSlash(rel)
 }

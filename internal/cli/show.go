@@ -19,6 +19,7 @@ func (c *ShowCmd) Run(rc *runContext) error {
 	if c.JSON {
 		format = "json"
 	}
+	rc.planDir = sp.RelDir
 	return rc.renderPlan(sp.Plan, format)
 }
 

@@ -21,6 +21,10 @@ type Options struct {
 	// Verbose (-v) shows the provenance of every value, the attributes an
 	// update leaves unchanged, and the names of unmanaged resources.
 	Verbose bool
+	// Dir is the configuration directory, as the user named it: the
+	// Markdown form names it in its marker and heading (a monorepo has
+	// several).
+	Dir string
 }
 
 // palette holds the renderer's own colours, so that colour is decided per

@@ -10,11 +10,27 @@ import (
 	"github.com/pubsubctl/pubsubctl/plan"
 )
 
+// MaxCommentBytes bounds the Markdown form: a pull-request comment on
+// GitHub holds at most 65,536 characters. Past it, the collapsed full plan
+// is cut, with a line saying how to see the rest.
+const MaxCommentBytes = 60_000
+
+// MarkerPrefix starts the hidden first line of the Markdown form, which
+// identifies the stack, project and configuration directory, so that a
+// bot can find its own comment and update it in place.
+const MarkerPrefix = "<!-- pubsubctl-plan "
+
+// Marker is the hidden first line of the Markdown form of p.
+func Marker(p *plan.Plan, dir string) string {
+	return fmt.Sprintf("%sstack=%q project=%q dir=%q -->", MarkerPrefix, p.Stack, p.Project, dir)
+}
+
 // Markdown writes the plan for a pull-request comment (GitHub-flavoured
-// Markdown): a CAUTION alert first when the plan destroys data, then the
+// Markdown): a hidden marker (Marker) and a heading naming the stack,
+// project and directory; a CAUTION alert when the plan destroys data; the
 // summary, a table of changes, warnings, and the full human plan in a
-// collapsed ```diff block.
-func Markdown(w io.Writer, p *plan.Plan) error {
+// collapsed ```diff block, cut to keep the comment under MaxCommentBytes.
+func Markdown(w io.Writer, p *plan.Plan, o Options) error {
 	var b strings.Builder
 	line := func(s string) {
 		b.WriteString(s)
@@ -24,6 +40,13 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, format, a...)
 		b.WriteByte('\n')
 	}
+	line(Marker(p, o.Dir))
+	heading := "### pubsubctl plan: stack " + code(p.Stack) + ", project " + code(p.Project)
+	if o.Dir != "" {
+		heading += ", " + code(o.Dir)
+	}
+	line(heading)
+	line("")
 
 	if !p.HasChanges() && !p.InEffect() {
 		line("> [!WARNING]")
@@ -83,8 +106,21 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 
 	line("| Action | Address | Details |")
 	line("|---|---|---|")
+	// The table takes at most half of a comment; the rest of the rows are
+	// counted in one last row.
+	rows, shown := len(p.Changes)+len(p.IAM), 0
+	row := func(format string, a ...any) bool {
+		if b.Len() > MaxCommentBytes/2 {
+			return false
+		}
+		linef(format, a...)
+		shown++
+		return true
+	}
 	for _, ch := range p.Changes {
-		linef("| %s | %s | %s |", cell(code(ch.Action.Symbol())+" "+string(ch.Action)), cell(code(ch.Address.String())), cell(changeDetails(ch)))
+		if !row("| %s | %s | %s |", cell(code(ch.Action.Symbol())+" "+string(ch.Action)), cell(code(ch.Address.String())), cell(changeDetails(ch))) {
+			break
+		}
 	}
 	for _, ic := range p.IAM {
 		act := plan.ActionUpdate
@@ -95,7 +131,12 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 		if external(ic) {
 			addr = ic.Kind.String() + " " + code(ic.Name)
 		}
-		linef("| %s | %s | %s |", cell(code(act.Symbol())+" IAM"), cell(addr), cell(iamDetails(ic)))
+		if !row("| %s | %s | %s |", cell(code(act.Symbol())+" IAM"), cell(addr), cell(iamDetails(ic))) {
+			break
+		}
+	}
+	if shown < rows {
+		linef("| … | %d more | not shown: the comment would be too long; see the full plan in the workflow's artifact, or run pubsubctl plan |", rows-shown)
 	}
 
 	mdTrailer(&b, p)
@@ -108,6 +149,12 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 	fence := "```"
 	for strings.Contains(text, fence) {
 		fence += "`"
+	}
+	const closing = 200 // the fence, </details> and the truncation line
+	if room := MaxCommentBytes - b.Len() - closing; len(text) > room {
+		cut := strings.LastIndexByte(text[:max(room, 0)], '\n') + 1
+		more := strings.Count(text[cut:], "\n")
+		text = text[:cut] + fmt.Sprintf("... (%d more lines not shown: the comment would be too long; see the full plan in the workflow's artifact, or run pubsubctl plan)\n", more)
 	}
 	line("")
 	line("<details><summary>Full plan</summary>")

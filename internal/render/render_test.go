@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,7 +30,7 @@ var formats = []struct {
 }{
 	{"human", func(b *bytes.Buffer, p *plan.Plan) error { return Human(b, p, Options{}) }},
 	{"human-verbose", func(b *bytes.Buffer, p *plan.Plan) error { return Human(b, p, Options{Verbose: true}) }},
-	{"md", func(b *bytes.Buffer, p *plan.Plan) error { return Markdown(b, p) }},
+	{"md", func(b *bytes.Buffer, p *plan.Plan) error { return Markdown(b, p, Options{Dir: "infra/shop"}) }},
 	{"json", func(b *bytes.Buffer, p *plan.Plan) error { return JSON(b, p) }},
 }
 
@@ -317,29 +318,39 @@ func TestJSONSummary(t *testing.T) {
 	}
 }
 
+// afterHeading is the Markdown form without its marker and heading.
+func afterHeading(t *testing.T, md string) string {
+	t.Helper()
+	lines := strings.SplitN(md, "\n", 4)
+	if len(lines) < 4 || !strings.HasPrefix(lines[0], MarkerPrefix) || !strings.HasPrefix(lines[1], "### pubsubctl plan: ") || lines[2] != "" {
+		t.Fatalf("markdown does not start with the marker and the heading:\n%s", md)
+	}
+	return lines[3]
+}
+
 func TestMarkdownStartsWithDestructiveWarning(t *testing.T) {
 	for _, p := range []*plan.Plan{fullPlan(), protectedPlan()} {
 		var b bytes.Buffer
-		if err := Markdown(&b, p); err != nil {
+		if err := Markdown(&b, p, Options{}); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(b.String(), "> [!CAUTION]\n> **This plan destroys data.**") {
-			t.Errorf("markdown does not start with the destructive warning:\n%s", b.String())
+		if !strings.HasPrefix(afterHeading(t, b.String()), "> [!CAUTION]\n> **This plan destroys data.**") {
+			t.Errorf("markdown does not put the destructive warning first:\n%s", b.String())
 		}
 	}
 	var b bytes.Buffer
-	if err := Markdown(&b, emulatorPlan()); err != nil {
+	if err := Markdown(&b, emulatorPlan(), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "CAUTION") {
 		t.Errorf("markdown of a plan that destroys nothing has a caution:\n%s", b.String())
 	}
 	b.Reset()
-	if err := Markdown(&b, noChangesPlan()); err != nil {
+	if err := Markdown(&b, noChangesPlan(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(b.String(), "No changes.") {
-		t.Errorf("markdown of an empty plan does not start with \"No changes.\":\n%s", b.String())
+	if !strings.HasPrefix(afterHeading(t, b.String()), "No changes.") {
+		t.Errorf("markdown of an empty plan does not say \"No changes.\" right after its heading:\n%s", b.String())
 	}
 }
 
@@ -538,7 +549,7 @@ func TestComputedPlan(t *testing.T) {
 	if err := Human(&human, p, Options{Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Markdown(&md, p); err != nil {
+	if err := Markdown(&md, p, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := JSON(&js, p); err != nil {
@@ -557,7 +568,7 @@ func TestComputedPlan(t *testing.T) {
 			t.Errorf("human output lacks %q:\n%s", want, human.String())
 		}
 	}
-	if !strings.HasPrefix(md.String(), "> [!CAUTION]") {
+	if !strings.HasPrefix(afterHeading(t, md.String()), "> [!CAUTION]") {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(js.Bytes()))
@@ -586,7 +597,7 @@ func TestSensitiveValuesNeverRendered(t *testing.T) {
 		case "human-verbose":
 			err = Human(&b, p, Options{Verbose: true})
 		case "markdown":
-			err = Markdown(&b, p)
+			err = Markdown(&b, p, Options{})
 		case "json":
 			err = JSON(&b, p)
 		}
@@ -599,5 +610,32 @@ func TestSensitiveValuesNeverRendered(t *testing.T) {
 		if format != "markdown" && !strings.Contains(b.String(), "(sensitive)") {
 			t.Errorf("%s output does not say (sensitive)", format)
 		}
+	}
+}
+
+// TestMarkdownMarkerAndTruncation: the first line identifies stack,
+// project and directory; a plan too long for a comment is cut inside the
+// collapsed full plan, with a line saying so, and stays under the limit.
+func TestMarkdownMarkerAndTruncation(t *testing.T) {
+	p := fullPlan()
+	var b bytes.Buffer
+	if err := Markdown(&b, p, Options{Dir: "infra/shop"}); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(b.String(), "\n"); first != `<!-- pubsubctl-plan stack="shop" project="demo-project" dir="infra/shop" -->` {
+		t.Errorf("marker = %q", first)
+	}
+	big := fullPlan()
+	for i := range 3000 {
+		big.Changes = append(big.Changes, plan.Change{Address: model.Address{Kind: model.KindTopic, Name: fmt.Sprintf("t%04d", i)},
+			Kind: model.KindTopic, ID: fmt.Sprintf("t%04d", i), Action: plan.ActionCreate,
+			Fields: []plan.FieldDiff{{Path: "labels.team", After: `"x"`}}})
+	}
+	b.Reset()
+	if err := Markdown(&b, big, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > MaxCommentBytes+1000 || !strings.Contains(b.String(), "more lines not shown") || !strings.HasSuffix(b.String(), "</details>\n") {
+		t.Errorf("a large plan: %d bytes, truncation line %v", b.Len(), strings.Contains(b.String(), "more lines not shown"))
 	}
 }
