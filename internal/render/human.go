@@ -103,6 +103,36 @@ func (h *human) linef(format string, a ...any) {
 
 func (h *human) blank() { h.b.WriteByte('\n') }
 
+// LargePlan is the number of changes above which the human plan starts
+// with its totals by kind.
+const LargePlan = 100
+
+// kindCounts counts the changes of a plan by kind and action, one line
+// each: "1000 topics to create".
+func kindCounts(p *plan.Plan) []string {
+	type key struct {
+		kind model.Kind
+		act  plan.Action
+	}
+	counts := map[key]int{}
+	var order []key
+	for _, ch := range p.Changes {
+		k := key{ch.Kind, ch.Action}
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	var out []string
+	for _, k := range order {
+		out = append(out, fmt.Sprintf("%s to %s", plural(counts[k], k.kind.String(), k.kind.String()+"s"), k.act))
+	}
+	if n := len(p.IAM); n > 0 {
+		out = append(out, plural(n, "IAM policy", "IAM policies")+" to update")
+	}
+	return out
+}
+
 func (h *human) render() {
 	if !h.p.HasChanges() && !h.p.InEffect() {
 		h.line(paint(h.c.warnBold, "No changes can be applied, but the configuration is not in effect."))
@@ -124,6 +154,15 @@ func (h *human) render() {
 		return
 	}
 	h.destructiveBox()
+	if n := len(h.p.Changes) + len(h.p.IAM); n > LargePlan {
+		// A plan of thousands of changes: the totals first, by kind, so a
+		// reader knows what scrolls past (they are repeated at the end).
+		h.linef("This plan has %d changes:", n)
+		for _, l := range kindCounts(h.p) {
+			h.line("  " + l)
+		}
+		h.blank()
+	}
 	h.legend()
 	h.linef("pubsubctl will perform the following actions on %s:", context(h.p))
 	for _, ch := range h.p.Changes {

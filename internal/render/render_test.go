@@ -639,3 +639,27 @@ func TestMarkdownMarkerAndTruncation(t *testing.T) {
 		t.Errorf("a large plan: %d bytes, truncation line %v", b.Len(), strings.Contains(b.String(), "more lines not shown"))
 	}
 }
+
+// TestHumanLargePlanTotalsFirst: a plan of more than LargePlan changes
+// starts with its totals by kind; a small one does not.
+func TestHumanLargePlanTotalsFirst(t *testing.T) {
+	big := &plan.Plan{FormatVersion: plan.FormatVersion, Project: "p", Stack: "s"}
+	for i := range LargePlan + 1 {
+		big.Changes = append(big.Changes, plan.Change{Address: model.Address{Kind: model.KindTopic, Name: fmt.Sprintf("t%04d", i)},
+			Kind: model.KindTopic, ID: fmt.Sprintf("t%04d", i), Action: plan.ActionCreate})
+	}
+	var b bytes.Buffer
+	if err := Human(&b, big, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), "This plan has 101 changes:\n  101 topics to create\n") {
+		t.Errorf("a large plan does not start with its totals:\n%.300s", b.String())
+	}
+	b.Reset()
+	if err := Human(&b, fullPlan(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "This plan has") {
+		t.Error("a small plan starts with totals")
+	}
+}
