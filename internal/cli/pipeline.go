@@ -13,6 +13,7 @@ import (
 	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/internal/render"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -114,7 +115,10 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 		}
 	}
 	scope := iamScope(cfg)
-	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope)})
+	progress := &live.ReadProgress{}
+	stop := rc.readStatus(progress)
+	state, err := client.Read(rc.ctx, live.ReadOptions{IAMFor: func(_ model.Kind, name string) bool { return scope[name] }, Elsewhere: sortedKeys(scope), Progress: progress})
+	stop()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read live state of project %s: %w", cfg.Project, err)
 	}
@@ -223,4 +227,37 @@ func pendingOutside(cfg *model.Config, st *model.State, p *plan.Plan, adopt bool
 	}
 	full := plan.Compute(cfg, st, plan.Options{Adopt: adopt})
 	return len(full.Changes) + len(full.IAM) - len(p.Changes) - len(p.IAM)
+}
+
+// readStatus draws, on a terminal (stderr), a status line of a read that
+// takes more than a second, redrawn every second until stop is called,
+// which clears it: a plan of thousands of resources never looks stuck.
+func (rc *runContext) readStatus(p *live.ReadProgress) (stop func()) {
+	if !isTerminal(rc.stderr) {
+		return func() {}
+	}
+	start := time.Now()
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		drawn := false
+		for {
+			select {
+			case <-done:
+				if drawn {
+					fmt.Fprint(rc.stderr, "\r\x1b[K")
+				}
+				return
+			case <-t.C:
+				fmt.Fprint(rc.stderr, "\r\x1b[K"+render.ReadStatus(p.Listed.Load(), p.PoliciesRead.Load(), p.PoliciesToRead.Load(), time.Since(start)))
+				drawn = true
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }

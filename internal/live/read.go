@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
@@ -26,6 +27,10 @@ type ReadOptions struct {
 	// dead-letter topic kept elsewhere) whose policies are read as well;
 	// one that does not exist is left out of State.Policies.
 	Elsewhere []string
+	// Progress, when not nil, is updated as the read goes: resources
+	// listed, and policies to read and read. Another goroutine may watch it
+	// (a status line on a terminal).
+	Progress *ReadProgress
 	// RPCs, when not nil, receives the number of RPCs this Read made, by
 	// method, retries included (other calls sharing the client are not
 	// counted).
@@ -46,21 +51,21 @@ func (c *Client) Read(ctx context.Context, ro ReadOptions) (*model.State, error)
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		topics, err = listPaged(gctx, c, "list topics", parent, func(ctx context.Context, tok string, page *[]*pb.Topic) (string, error) {
+		topics, err = listPaged(gctx, c, ro.Progress, "list topics", parent, func(ctx context.Context, tok string, page *[]*pb.Topic) (string, error) {
 			it := c.topics.ListTopics(ctx, &pb.ListTopicsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
 		})
 		return err
 	})
 	g.Go(func() (err error) {
-		subs, err = listPaged(gctx, c, "list subscriptions", parent, func(ctx context.Context, tok string, page *[]*pb.Subscription) (string, error) {
+		subs, err = listPaged(gctx, c, ro.Progress, "list subscriptions", parent, func(ctx context.Context, tok string, page *[]*pb.Subscription) (string, error) {
 			it := c.subs.ListSubscriptions(ctx, &pb.ListSubscriptionsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
 		})
 		return err
 	})
 	g.Go(func() (err error) {
-		schemas, err = listPaged(gctx, c, "list schemas", parent, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
+		schemas, err = listPaged(gctx, c, ro.Progress, "list schemas", parent, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
 			it := c.schemas.ListSchemas(ctx, &pb.ListSchemasRequest{Parent: parent, View: pb.SchemaView_FULL, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
 		})
@@ -111,7 +116,7 @@ func inProject(name, parent string, k model.Kind) bool {
 }
 
 // listPaged calls fetch page after page, retrying each page on its own.
-func listPaged[T any](ctx context.Context, c *Client, op, parent string, fetch func(ctx context.Context, tok string, page *[]T) (string, error)) ([]T, error) {
+func listPaged[T any](ctx context.Context, c *Client, progress *ReadProgress, op, parent string, fetch func(ctx context.Context, tok string, page *[]T) (string, error)) ([]T, error) {
 	var out []T
 	tok := ""
 	for {
@@ -127,11 +132,19 @@ func listPaged[T any](ctx context.Context, c *Client, op, parent string, fetch f
 			return nil, err
 		}
 		out = append(out, page...)
+		if progress != nil {
+			progress.Listed.Add(int64(len(page)))
+		}
 		if next == "" {
 			return out, nil
 		}
 		tok = next
 	}
+}
+
+// ReadProgress counts what a Read has done so far.
+type ReadProgress struct {
+	Listed, PoliciesToRead, PoliciesRead atomic.Int64
 }
 
 type iamTarget struct {
@@ -184,7 +197,17 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.Sta
 		st.Policies[name] = p
 		mu.Unlock()
 	}
-	first, err := c.getPolicy(ctx, true, targets[0].kind, targets[0].name)
+	read := func(ctx context.Context, t iamTarget) (*model.Policy, error) {
+		p, err := c.getPolicy(ctx, true, t.kind, t.name)
+		if ro.Progress != nil {
+			ro.Progress.PoliciesRead.Add(1)
+		}
+		return p, err
+	}
+	if ro.Progress != nil {
+		ro.Progress.PoliciesToRead.Store(int64(len(targets)))
+	}
+	first, err := read(ctx, targets[0])
 	switch {
 	case Code(err) == codes.Unimplemented:
 		st.IAMSupported = false
@@ -199,7 +222,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.Sta
 	g.SetLimit(c.opts.Parallelism)
 	for _, t := range targets[1:] {
 		g.Go(func() error {
-			p, err := c.getPolicy(gctx, true, t.kind, t.name)
+			p, err := read(gctx, t)
 			switch {
 			case IsNotFound(err): // deleted since it was listed
 				return nil

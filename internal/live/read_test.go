@@ -265,3 +265,18 @@ func BenchmarkRead1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(rpcs)/float64(b.N), "RPCs/op")
 }
+
+// TestReadProgress: Read counts what it listed as it goes, for the status
+// line of a long plan.
+func TestReadProgress(t *testing.T) {
+	ctx := testCtx(t)
+	_, c := startPstest(t)
+	createTopics(t, ctx, c, 25)
+	var p ReadProgress
+	if _, err := c.Read(ctx, ReadOptions{Progress: &p}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Listed.Load() != 25 || p.PoliciesToRead.Load() != 0 {
+		t.Errorf("listed %d, policies to read %d", p.Listed.Load(), p.PoliciesToRead.Load())
+	}
+}

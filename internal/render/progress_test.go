@@ -56,3 +56,12 @@ func TestProgress(t *testing.T) {
 		}
 	})
 }
+
+func TestReadStatus(t *testing.T) {
+	if got := ReadStatus(12000, 3000, 8000, 14200*time.Millisecond); got != "reading live state: 12000 resources listed, 3000/8000 policies read, 14s" {
+		t.Errorf("ReadStatus = %q", got)
+	}
+	if got := ReadStatus(5, 0, 0, time.Second); got != "reading live state: 5 resources listed, 1s" {
+		t.Errorf("ReadStatus without IAM = %q", got)
+	}
+}
