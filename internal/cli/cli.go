@@ -25,7 +25,8 @@ type Globals struct {
 	Project string   `help:"Google Cloud project ID. Overrides the pubsubctl block; else PUBSUBCTL_PROJECT or GOOGLE_CLOUD_PROJECT." placeholder:"ID"`
 	Var     []string `name:"var" sep:"none" help:"Set a variable, NAME=VALUE (repeatable). Also PUBSUBCTL_VAR_<NAME> in the environment." placeholder:"NAME=VALUE"`
 	VarFile []string `name:"var-file" sep:"none" help:"Read variables from an HCL file of NAME = VALUE lines (repeatable; later files win)." placeholder:"FILE"`
-	NoColor bool     `name:"no-color" help:"Disable colour (also NO_COLOR in the environment)."`
+	NoColor bool     `name:"no-color" help:"Disable colour (same as --color never; also NO_COLOR in the environment)."`
+	Color   string   `default:"auto" enum:"auto,always,never" help:"Colour: auto (a terminal, or a CI log that renders colours such as GitHub Actions), always or never."`
 	Verbose bool     `short:"v" help:"Verbose output: provenance of every value, names of unmanaged resources."`
 
 	PrintVersion kong.VersionFlag `name:"version" help:"Print the version and exit."`
@@ -80,16 +81,22 @@ type runContext struct {
 	planDir string
 }
 
-// color reports whether to colour output written to w.
+// color reports whether to colour output written to w: --color always or
+// never decide; auto (the default) colours a terminal, and the logs of CI
+// systems that render ANSI colours (GitHub Actions), unless NO_COLOR is set
+// (not empty), TERM is dumb or --no-color is given.
 func (rc *runContext) color(w io.Writer) bool {
-	if rc.g.NoColor {
+	switch {
+	case rc.g.NoColor || rc.g.Color == "never":
 		return false
-	}
-	if rc.env.Get("NO_COLOR") != "" { // the convention: only a non-empty value
+	case rc.g.Color == "always":
+		return true
+	case rc.env.Get("NO_COLOR") != "": // the convention: only a non-empty value
 		return false
-	}
-	if rc.env.Get("TERM") == "dumb" {
+	case rc.env.Get("TERM") == "dumb":
 		return false
+	case rc.env.Get("GITHUB_ACTIONS") == "true":
+		return true
 	}
 	return isTerminal(w)
 }
