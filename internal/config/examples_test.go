@@ -10,7 +10,7 @@ import (
 
 const examplesDir = "../../examples"
 
-// exampleDirs returns every examples/* directory.
+// exampleDirs returns every examples/* directory that holds *.hcl files.
 func exampleDirs(t testing.TB) []string {
 	t.Helper()
 	entries, err := os.ReadDir(examplesDir)
@@ -19,8 +19,11 @@ func exampleDirs(t testing.TB) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, filepath.Join(examplesDir, e.Name()))
+		dir := filepath.Join(examplesDir, e.Name())
+		// A directory of configuration files (examples/ci holds CI
+		// workflows, not a configuration).
+		if hcl, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); e.IsDir() && len(hcl) > 0 {
+			out = append(out, dir)
 		}
 	}
 	if len(out) == 0 {

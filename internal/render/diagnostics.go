@@ -65,6 +65,9 @@ func Diagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics,
 			continue
 		}
 		line := DiagnosticLine(g.d)
+		if o.Color {
+			line = colorSeverity(line, g.d.Severity)
+		}
 		if len(g.more) > 0 {
 			line += fmt.Sprintf(" (%s)", countNounSep(1+len(g.more), g.noun()))
 		}
@@ -234,6 +237,19 @@ func DiagnosticLine(d *hcl.Diagnostic) string {
 	return fmt.Sprintf("%s:%d,%d: %s: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, sev, summary)
 }
 
+// colorSeverity colours the severity word of a DiagnosticLine: red for an
+// error, yellow for a warning.
+func colorSeverity(line string, sev hcl.DiagnosticSeverity) string {
+	word, code := "error", "\x1b[31m"
+	if sev == hcl.DiagWarning {
+		word, code = "warning", "\x1b[33m"
+	}
+	if i := strings.Index(line, word+": "); i >= 0 {
+		return line[:i] + code + word + "\x1b[0m" + line[i+len(word):]
+	}
+	return line
+}
+
 // CutQuoted shortens every double-quoted part of s (a Go- or HCL-quoted
 // value, escapes honoured) that is longer than MaxQuoted characters to its
 // first MaxQuoted characters and "…(N more characters)".
@@ -323,11 +339,11 @@ func (dw *diagWriter) write(diag *hcl.Diagnostic) {
 		resetCode = "\x1b[0m"
 		highlightCode = "\x1b[1;4m"
 	}
-	severity := "Error"
-	if diag.Severity == hcl.DiagWarning {
-		severity = "Warning"
-	}
-	fmt.Fprintf(w, "%s%s%s: %s\n\n", colorCode, severity, resetCode, CutQuoted(diag.Summary))
+	// The severity and summary were just written on the diagnostic's
+	// first line (DiagnosticLine): each diagnostic is said once. The
+	// colour marks that line's severity instead.
+	_ = colorCode
+	fmt.Fprintln(w)
 
 	if diag.Subject != nil {
 		snipRange := *diag.Subject

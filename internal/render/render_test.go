@@ -475,7 +475,6 @@ func TestDiagnostics(t *testing.T) {
 	got := b.String()
 	for _, want := range []string{
 		"pubsub.hcl:7,18: error: Invalid duration\n",
-		"Error: Invalid duration",
 		"on pubsub.hcl line 7, in subscription \"orders-billing\":",
 		`   7:   ack_deadline = "90x"`,
 		`invalid duration "90x"`,
@@ -486,6 +485,9 @@ func TestDiagnostics(t *testing.T) {
 	}
 	if strings.Contains(got, esc) {
 		t.Errorf("colour codes without Color:\n%s", got)
+	}
+	if strings.Count(got, "Invalid duration") != 1 {
+		t.Errorf("the diagnostic is not said exactly once:\n%s", got)
 	}
 	golden(t, "diagnostics", b.Bytes())
 
