@@ -138,6 +138,12 @@ func Markdown(w io.Writer, p *plan.Plan, o Options) error {
 	if shown < rows {
 		linef("| … | %d more | not shown: the comment would be too long; see the full plan in the workflow's artifact, or run pubsubctl plan |", rows-shown)
 	}
+	if t := Topology(p); t != "" {
+		line("")
+		line("```mermaid")
+		b.WriteString(t)
+		line("```")
+	}
 
 	mdTrailer(&b, p)
 

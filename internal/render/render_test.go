@@ -665,3 +665,25 @@ func TestHumanLargePlanTotalsFirst(t *testing.T) {
 		t.Error("a small plan starts with totals")
 	}
 }
+
+// TestTopology: the picture links topics, subscriptions, dead-letter
+// topics and principals, marks changed resources by action, and is left
+// out of a plan too large to draw.
+func TestTopology(t *testing.T) {
+	got := Topology(fullPlan())
+	for _, want := range []string{"flowchart LR", `["orders"]`, `("orders-billing")`, `-- "dead letters" -->`, `-- "publishes" -->`, "class n", "classDef delete"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("topology lacks %q:\n%s", want, got)
+		}
+	}
+	if Topology(noChangesPlan()) != "" {
+		t.Error("a plan without changes has a picture")
+	}
+	big := &plan.Plan{}
+	for i := range MaxTopologyNodes + 1 {
+		big.Changes = append(big.Changes, plan.Change{Kind: model.KindTopic, Name: fmt.Sprintf("projects/p/topics/t%d", i), Action: plan.ActionCreate})
+	}
+	if Topology(big) != "" {
+		t.Error("a plan too large to draw has a picture")
+	}
+}
