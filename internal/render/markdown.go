@@ -3,7 +3,9 @@ package render
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/pubsubctl/pubsubctl/iam"
 	"github.com/pubsubctl/pubsubctl/model"
@@ -336,20 +338,68 @@ func code(s string) string {
 
 // mdText makes plan text safe as Markdown prose: no HTML, no emphasis or
 // links by accident (_deleted-topic_), no line breaks. Backtick code spans
-// in the text (`pubsubctl forget`) are kept as code.
+// in the text (`pubsubctl forget`) are kept as code, and Go-quoted values
+// ("attributes.type = \"placed\"", as the plan's reasons quote them)
+// become code spans of the value itself (`attributes.type = "placed"`), so
+// that a reader sees the value, not its escapes.
 func mdText(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
-	parts := strings.Split(s, "`")
-	if len(parts)%2 == 0 { // unbalanced backticks: no code spans
-		return strings.ReplaceAll(mdEscaper.Replace(htmlEscape(s)), "`", "\\`")
+	var b, prose strings.Builder
+	flush := func() {
+		b.WriteString(mdEscaper.Replace(htmlEscape(prose.String())))
+		prose.Reset()
 	}
-	for i := 0; i < len(parts); i += 2 {
-		parts[i] = mdEscaper.Replace(htmlEscape(parts[i]))
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '`':
+			if j := strings.IndexByte(s[i+1:], '`'); j >= 0 {
+				flush()
+				b.WriteString(s[i : i+j+2])
+				i += j + 2
+				continue
+			}
+			prose.WriteString("`") // unbalanced: escaped below
+			i++
+			continue
+		case '"':
+			if n, v, ok := quotedValue(s[i:]); ok {
+				flush()
+				b.WriteString(v)
+				i += n
+				continue
+			}
+		}
+		prose.WriteByte(s[i])
+		i++
 	}
-	return strings.Join(parts, "`")
+	flush()
+	return b.String()
 }
 
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`)
+// quotedValue reads the Go string literal that s starts with and returns
+// its length and its Markdown form: a code span of the value, or of the
+// literal itself when the value would not read well unquoted (empty,
+// leading or trailing blanks, control characters such as a newline).
+func quotedValue(s string) (n int, md string, ok bool) {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			v, err := strconv.Unquote(s[:i+1])
+			if err != nil {
+				return 0, "", false
+			}
+			if v == "" || strings.TrimSpace(v) != v || strings.ContainsFunc(v, unicode.IsControl) {
+				return i + 1, code(s[:i+1]), true
+			}
+			return i + 1, code(v), true
+		}
+	}
+	return 0, "", false
+}
+
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`, "`", "\\`")
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
