@@ -46,6 +46,8 @@ type CLI struct {
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
+	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
+	Complete    CompleteCmd    `cmd:"" name:"__complete" hidden:"" help:"Answer a completion script (one candidate a line)."`
 }
 
 // env is the process environment as a lookup.
