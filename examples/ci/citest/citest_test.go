@@ -151,7 +151,9 @@ func TestWorkflowSteps(t *testing.T) {
   project_number = "123456789012"
 }
 
-topic "events" {}
+topic "events" {
+  publishers = ["serviceAccount:web@demo-project.iam.gserviceaccount.com"]
+}
 
 subscription "events-worker" {
   topic = topic.events
@@ -202,11 +204,26 @@ subscription "events-worker" {
 	if m[3] != `"infra/pubsub"` && m[3] != `infra/pubsub` {
 		t.Errorf("marker dir = %s, want \"infra/pubsub\"", m[3])
 	}
-	if !strings.Contains(body, "Plan:") {
-		t.Errorf("plan.md has no summary (Plan:):\n%s", md)
+	// The comment body: the summary, the table and the Mermaid picture of
+	// what changes (the topic, the subscription reading it, its dead-letter
+	// topic and subscription that the defaults add, the principal
+	// publishing to the topic), the new resources marked as created.
+	for _, p := range commentProblems(body, "4 to create, 0 to update, 0 to replace, 0 to delete.",
+		[]change{
+			{"topic.events", "events", "create"},
+			{"subscription.events-worker", "events-worker", "create"},
+			{"topic.events-worker-dlq", "events-worker-dlq", "create"},
+			{"subscription.events-worker-dlq", "events-worker-dlq", "create"},
+		},
+		[]edge{
+			{"events", "", "events-worker"},
+			{"events-worker", "dead letters", "events-worker-dlq"},
+			{"serviceAccount:web@demo-project.iam.gserviceaccount.com", "publishes", "events"},
+		}) {
+		t.Errorf("plan.md, the comment body: %s", p)
 	}
-	if !regexp.MustCompile(`(?m)^\|.*\|\s*$\n^\|\s*-+`).MatchString(body) {
-		t.Errorf("plan.md has no changes table:\n%s", md)
+	if t.Failed() {
+		t.Logf("plan.md:\n%s", md)
 	}
 	for _, want := range []string{"events", "events-worker"} {
 		if !strings.Contains(body, want) {
