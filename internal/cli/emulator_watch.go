@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// watch keeps the emulator at addr in step with the configurations'
+// files until rc.ctx ends: every interval it stamps each configuration's
+// inputs (inputStamps: sizes and modification times); a change that holds
+// for one more look (editors write a file in several steps) is loaded,
+// planned and applied through the pipeline (emulatorApply), printing the
+// plan. A configuration that does not load or apply is reported and
+// left: the emulator keeps serving the state last applied.
+func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	pending := make([]stamps, len(configs)) // a change seen once, not yet settled
+	for {
+		select {
+		case <-rc.ctx.Done():
+			return
+		case <-t.C:
+		}
+		for i, ec := range configs {
+			now := inputStamps(ec.path, rc.g.VarFile)
+			switch {
+			case now.equal(ec.files):
+				pending[i] = nil
+				continue
+			case pending[i] == nil || !now.equal(pending[i]):
+				pending[i] = now
+				continue
+			}
+			pending[i] = nil
+			// Recorded before loading: a broken configuration is tried
+			// again on its next change, not at every look.
+			ec.files = now
+			rc.reapply(addr, configs, i)
+			if rc.ctx.Err() != nil {
+				return
+			}
+		}
+	}
+}
+
+// reapply loads configs[i] again and applies it to the emulator at addr;
+// on success configs[i] is the configuration applied.
+func (rc *runContext) reapply(addr string, configs []*emuConfig, i int) {
+	ec := configs[i]
+	fmt.Fprintf(rc.stdout, "\n%s %s changed: planning stack %s of project %s again.\n", time.Now().Format("15:04:05"), ec.path, ec.cfg.Stack, ec.cfg.Project)
+	keep := func() {
+		fmt.Fprintf(rc.stderr, "%s is not applied; the emulator keeps serving what was last applied. Fix the files and save to try again.\n", ec.path)
+	}
+	res, _, err := rc.load(ec.path) // prints the diagnostics
+	if err != nil {
+		reportErr(rc, err)
+		keep()
+		return
+	}
+	next := &emuConfig{path: ec.path, cfg: res.Config, files: ec.files}
+	for j, o := range configs {
+		if j != i && o.key() == next.key() {
+			fmt.Fprintf(rc.stderr, "Error: %v\n", sameStackError(o, next))
+			keep()
+			return
+		}
+	}
+	if next.key() != ec.key() {
+		fmt.Fprintf(rc.stdout, "%s is now stack %s of project %s (was stack %s of project %s): the resources of the old stack stay in the emulator.\n",
+			ec.path, next.cfg.Stack, next.cfg.Project, ec.cfg.Stack, ec.cfg.Project)
+	}
+	err = rc.emulatorApply(addr, next, true)
+	if next.key() != ec.key() || err == nil {
+		// From now on the emulator holds (some of) the new stack.
+		configs[i] = next
+	}
+	if err != nil {
+		if rc.ctx.Err() != nil {
+			return // shutting down
+		}
+		reportErr(rc, err)
+		keep()
+	}
+}
+
+// reportErr prints err the way Main does, unless it was printed already
+// (an exitError without a message).
+func reportErr(rc *runContext, err error) {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return
+	}
+	fmt.Fprintf(rc.stderr, "Error: %v\n", err)
+}
