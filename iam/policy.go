@@ -25,14 +25,14 @@ const originIAM = "iam"
 
 // MemberChange is one member added to or removed from a role.
 type MemberChange struct {
-	Role   string
-	Member string
-	Action string // ActionAdd or ActionRemove
+	Role   string `json:"role,omitempty"`
+	Member string `json:"member,omitempty"`
+	Action string `json:"action,omitempty"` // ActionAdd or ActionRemove
 	// Origin says why: "publishers", "subscribers", "viewers", "iam",
 	// "dead-letter grant for subscription.x" (several joined with ", " when
 	// more than one binding grants the member), or OriginNotInConfig for
 	// removals.
-	Origin string
+	Origin string `json:"origin,omitempty"`
 }
 
 // CountChanges returns how many members changes add and remove.
@@ -61,16 +61,16 @@ type DesiredPolicy struct {
 	// Roles maps every declared role to its members: canonical (see
 	// CanonicalMember), sorted and de-duplicated. A role declared with no
 	// members is present with an empty slice: it means "nobody".
-	Roles map[string][]string
+	Roles map[string][]string `json:"roles,omitempty"`
 	// Origins maps role -> canonical member -> why the member is granted.
-	Origins map[string]map[string]string
+	Origins map[string]map[string]string `json:"origins,omitempty"`
 	// Authoritative holds the roles whose member set pubsubctl owns
 	// exactly: those named by at least one non-additive binding, or every
 	// declared role when WholePolicy is set.
-	Authoritative map[string]bool
+	Authoritative map[string]bool `json:"authoritative,omitempty"`
 	// WholePolicy is iam_policy = "authoritative": roles the configuration
 	// does not name lose all their (unconditional) members.
-	WholePolicy bool
+	WholePolicy bool `json:"whole_policy,omitempty"`
 }
 
 // Managed reports whether the desired policy says anything at all; a

@@ -13,30 +13,30 @@ const (
 // the member set is authoritative; other roles are left alone unless
 // Authoritative is true, in which case the whole policy is managed.
 type IAM struct {
-	Bindings      []Binding
-	Authoritative bool
+	Bindings      []Binding `json:"bindings,omitempty"`
+	Authoritative bool      `json:"authoritative,omitempty"`
 }
 
 // Binding grants a role to members. Several bindings may name the same role
 // (a shortcut and an iam block, say); their members are merged.
 type Binding struct {
-	Role       string
-	Members    []string
-	AllowBroad bool
+	Role       string   `json:"role,omitempty"`
+	Members    []string `json:"members,omitempty"`
+	AllowBroad bool     `json:"allow_broad,omitempty"`
 	// Condition is set when the user wrote one; Pub/Sub does not support
 	// conditions, so validation rejects it.
-	Condition string
+	Condition string `json:"condition,omitempty"`
 	// Origin says why the binding exists: "publishers", "subscribers",
 	// "viewers", "iam", or "dead-letter grant for subscription.X".
-	Origin string
-	Range  hcl.Range
+	Origin string    `json:"origin,omitempty"`
+	Range  hcl.Range `json:"-"`
 	// MemberRanges holds the range of each member expression, when known.
-	MemberRanges []hcl.Range
+	MemberRanges []hcl.Range `json:"-"`
 	// Additive bindings only ensure their members are present: they do not
 	// make pubsubctl authoritative for the role. pubsubctl's own grants (the
 	// dead-letter grants to the service agent) are additive unless the user
 	// declares the same role on the resource.
-	Additive bool
+	Additive bool `json:"additive,omitempty"`
 }
 
 // Roles returns the distinct roles named by the bindings, in order.

@@ -4,17 +4,17 @@ import "sort"
 
 // Policy is an IAM policy as read from or written to Pub/Sub.
 type Policy struct {
-	Etag     string // opaque; base64 of the service's etag bytes
-	Version  int
-	Bindings []PolicyBinding
+	Etag     string          `json:"etag,omitempty"` // opaque; base64 of the service's etag bytes
+	Version  int             `json:"version,omitempty"`
+	Bindings []PolicyBinding `json:"bindings,omitempty"`
 }
 
 // PolicyBinding is one role of a live policy.
 type PolicyBinding struct {
-	Role    string
-	Members []string
+	Role    string   `json:"role,omitempty"`
+	Members []string `json:"members,omitempty"`
 	// Condition is the expression of a conditional binding found live.
-	Condition string
+	Condition string `json:"condition,omitempty"`
 }
 
 // Members returns the members of role, sorted.

@@ -36,9 +36,9 @@ func (s Source) String() string {
 // the field table, or a path under one: "retry_policy.minimum_backoff",
 // "labels.team").
 type Meta struct {
-	DeclRange  hcl.Range            // the block's label (or type) range
-	Provenance map[string]Source    // field path -> source; absent means SourceUnset
-	Ranges     map[string]hcl.Range // field path -> range of the expression that set it
+	DeclRange  hcl.Range            `json:"-"`                 // the block's label (or type) range
+	Provenance map[string]Source    `json:"sources,omitempty"` // field path -> source; absent means SourceUnset
+	Ranges     map[string]hcl.Range `json:"-"`                 // field path -> range of the expression that set it
 	// Sensitive holds the field paths whose values derive from a variable
 	// declared sensitive = true. Renderers show such values as
 	// "(sensitive)"; a path covers its children ("labels" covers

@@ -27,86 +27,86 @@ type Config struct {
 
 // Lifecycle holds per-resource safety settings.
 type Lifecycle struct {
-	PreventDestroy bool
+	PreventDestroy bool `json:"prevent_destroy,omitempty"`
 }
 
 // Schema is a Pub/Sub schema.
 type Schema struct {
-	Addr       Address
-	Name       string // resource ID
-	Type       string // AVRO or PROTOCOL_BUFFER
-	Definition string
+	Addr       Address `json:"address,omitempty"`
+	Name       string  `json:"name,omitempty"` // resource ID
+	Type       string  `json:"type,omitempty"` // AVRO or PROTOCOL_BUFFER
+	Definition string  `json:"definition,omitempty"`
 	// RevisionID is read from live state only.
-	RevisionID string
-	IAM        IAM
-	Lifecycle  Lifecycle
-	Meta       Meta
+	RevisionID string    `json:"revision_id,omitempty"`
+	IAM        IAM       `json:"iam,omitempty"`
+	Lifecycle  Lifecycle `json:"lifecycle,omitempty"`
+	Meta       Meta      `json:"meta,omitempty"`
 }
 
 // Topic is a Pub/Sub topic.
 type Topic struct {
-	Addr             Address
-	Name             string // resource ID
-	Labels           map[string]string
-	MessageRetention time.Duration // 0: topic retention off
-	KMSKeyName       string
-	StoragePolicy    *StoragePolicy
-	Schema           *SchemaSettings
-	IAM              IAM
-	Lifecycle        Lifecycle
+	Addr             Address           `json:"address,omitempty"`
+	Name             string            `json:"name,omitempty"` // resource ID
+	Labels           map[string]string `json:"labels,omitempty"`
+	MessageRetention time.Duration     `json:"message_retention,omitempty"` // 0: topic retention off
+	KMSKeyName       string            `json:"kms_key_name,omitempty"`
+	StoragePolicy    *StoragePolicy    `json:"storage_policy,omitempty"`
+	Schema           *SchemaSettings   `json:"schema,omitempty"`
+	IAM              IAM               `json:"iam,omitempty"`
+	Lifecycle        Lifecycle         `json:"lifecycle,omitempty"`
 	// DerivedFrom is set on resources pubsubctl materializes itself (the
 	// dead-letter topic of a subscription) and names their origin.
-	DerivedFrom *Address
-	Meta        Meta
+	DerivedFrom *Address `json:"derived_from,omitempty"`
+	Meta        Meta     `json:"meta,omitempty"`
 }
 
 // StoragePolicy is a topic's message_storage_policy.
 type StoragePolicy struct {
-	AllowedPersistenceRegions []string
-	EnforceInTransit          bool
+	AllowedPersistenceRegions []string `json:"allowed_persistence_regions,omitempty"`
+	EnforceInTransit          bool     `json:"enforce_in_transit,omitempty"`
 }
 
 // SchemaSettings binds a topic to a schema.
 type SchemaSettings struct {
-	Schema          string // full schema name projects/P/schemas/S
-	Encoding        string // JSON or BINARY
-	FirstRevisionID string
-	LastRevisionID  string
+	Schema          string `json:"schema,omitempty"`   // full schema name projects/P/schemas/S
+	Encoding        string `json:"encoding,omitempty"` // JSON or BINARY
+	FirstRevisionID string `json:"first_revision_id,omitempty"`
+	LastRevisionID  string `json:"last_revision_id,omitempty"`
 }
 
 // Subscription is a Pub/Sub subscription.
 type Subscription struct {
-	Addr                      Address
-	Name                      string // resource ID
-	Topic                     string // full topic name projects/P/topics/T
-	AckDeadline               time.Duration
-	MessageRetention          time.Duration // 0: Pub/Sub's default (7d)
-	RetainAckedMessages       bool
-	Expiration                Expiration
-	Filter                    string
-	EnableMessageOrdering     bool
-	EnableExactlyOnceDelivery bool
-	RetryPolicy               *RetryPolicy // nil: redeliver immediately
-	DeadLetter                *DeadLetter  // nil: no dead-lettering
+	Addr                      Address       `json:"address,omitempty"`
+	Name                      string        `json:"name,omitempty"`  // resource ID
+	Topic                     string        `json:"topic,omitempty"` // full topic name projects/P/topics/T
+	AckDeadline               time.Duration `json:"ack_deadline,omitempty"`
+	MessageRetention          time.Duration `json:"message_retention,omitempty"` // 0: Pub/Sub's default (7d)
+	RetainAckedMessages       bool          `json:"retain_acked_messages,omitempty"`
+	Expiration                Expiration    `json:"expiration,omitempty"`
+	Filter                    string        `json:"filter,omitempty"`
+	EnableMessageOrdering     bool          `json:"enable_message_ordering,omitempty"`
+	EnableExactlyOnceDelivery bool          `json:"enable_exactly_once_delivery,omitempty"`
+	RetryPolicy               *RetryPolicy  `json:"retry_policy,omitempty"` // nil: redeliver immediately
+	DeadLetter                *DeadLetter   `json:"dead_letter,omitempty"`  // nil: no dead-lettering
 	// DeadLetterOptOut is set when the user turned dead-lettering off
 	// explicitly; Reason is their justification (may be empty).
-	DeadLetterOptOut *OptOut
-	Push             *PushConfig
-	BigQuery         *BigQueryConfig
-	CloudStorage     *CloudStorageConfig
-	Labels           map[string]string
-	IAM              IAM
-	Lifecycle        Lifecycle
+	DeadLetterOptOut *OptOut             `json:"dead_letter_opt_out,omitempty"`
+	Push             *PushConfig         `json:"push,omitempty"`
+	BigQuery         *BigQueryConfig     `json:"bigquery,omitempty"`
+	CloudStorage     *CloudStorageConfig `json:"cloud_storage,omitempty"`
+	Labels           map[string]string   `json:"labels,omitempty"`
+	IAM              IAM                 `json:"iam,omitempty"`
+	Lifecycle        Lifecycle           `json:"lifecycle,omitempty"`
 	// Detached is read from live state only.
-	Detached    bool
-	DerivedFrom *Address
-	Meta        Meta
+	Detached    bool     `json:"detached,omitempty"`
+	DerivedFrom *Address `json:"derived_from,omitempty"`
+	Meta        Meta     `json:"meta,omitempty"`
 }
 
 // Expiration is a subscription's expiration policy.
 type Expiration struct {
-	Never bool
-	TTL   time.Duration // when !Never
+	Never bool          `json:"never,omitempty"`
+	TTL   time.Duration `json:"ttl,omitempty"` // when !Never
 }
 
 // String renders "never" or the canonical duration.
@@ -119,68 +119,68 @@ func (e Expiration) String() string {
 
 // RetryPolicy is exponential backoff between redeliveries.
 type RetryPolicy struct {
-	MinimumBackoff time.Duration
-	MaximumBackoff time.Duration
+	MinimumBackoff time.Duration `json:"minimum_backoff,omitempty"`
+	MaximumBackoff time.Duration `json:"maximum_backoff,omitempty"`
 }
 
 // DeadLetter is a subscription's dead-letter policy.
 type DeadLetter struct {
-	Topic               string // full topic name
-	MaxDeliveryAttempts int
+	Topic               string `json:"topic,omitempty"` // full topic name
+	MaxDeliveryAttempts int    `json:"max_delivery_attempts,omitempty"`
 }
 
 // OptOut records an explicit opt-out of a safe default.
 type OptOut struct {
-	Reason string
+	Reason string `json:"reason,omitempty"`
 }
 
 // PushConfig makes a push subscription.
 type PushConfig struct {
-	Endpoint   string
-	Attributes map[string]string
-	OIDC       *OIDCToken
-	NoWrapper  *NoWrapper // nil: the default Pub/Sub wrapper
+	Endpoint   string            `json:"endpoint,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+	OIDC       *OIDCToken        `json:"oidc,omitempty"`
+	NoWrapper  *NoWrapper        `json:"no_wrapper,omitempty"` // nil: the default Pub/Sub wrapper
 }
 
 // OIDCToken authenticates push requests.
 type OIDCToken struct {
-	ServiceAccount string
-	Audience       string
+	ServiceAccount string `json:"service_account,omitempty"`
+	Audience       string `json:"audience,omitempty"`
 }
 
 // NoWrapper delivers the raw message body.
 type NoWrapper struct {
-	WriteMetadata bool
+	WriteMetadata bool `json:"write_metadata,omitempty"`
 }
 
 // BigQueryConfig makes a BigQuery export subscription.
 type BigQueryConfig struct {
-	Table             string // PROJECT.DATASET.TABLE
-	UseTopicSchema    bool
-	UseTableSchema    bool
-	WriteMetadata     bool
-	DropUnknownFields bool
-	ServiceAccount    string
+	Table             string `json:"table,omitempty"` // PROJECT.DATASET.TABLE
+	UseTopicSchema    bool   `json:"use_topic_schema,omitempty"`
+	UseTableSchema    bool   `json:"use_table_schema,omitempty"`
+	WriteMetadata     bool   `json:"write_metadata,omitempty"`
+	DropUnknownFields bool   `json:"drop_unknown_fields,omitempty"`
+	ServiceAccount    string `json:"service_account,omitempty"`
 }
 
 // CloudStorageConfig makes a Cloud Storage export subscription.
 type CloudStorageConfig struct {
-	Bucket                 string
-	FilenamePrefix         string
-	FilenameSuffix         string
-	FilenameDatetimeFormat string
-	Text                   bool        // text output (the default when Avro is nil)
-	Avro                   *AvroConfig // avro output
-	MaxDuration            time.Duration
-	MaxBytes               int64
-	MaxMessages            int64
-	ServiceAccount         string
+	Bucket                 string        `json:"bucket,omitempty"`
+	FilenamePrefix         string        `json:"filename_prefix,omitempty"`
+	FilenameSuffix         string        `json:"filename_suffix,omitempty"`
+	FilenameDatetimeFormat string        `json:"filename_datetime_format,omitempty"`
+	Text                   bool          `json:"text,omitempty"` // text output (the default when Avro is nil)
+	Avro                   *AvroConfig   `json:"avro,omitempty"` // avro output
+	MaxDuration            time.Duration `json:"max_duration,omitempty"`
+	MaxBytes               int64         `json:"max_bytes,omitempty"`
+	MaxMessages            int64         `json:"max_messages,omitempty"`
+	ServiceAccount         string        `json:"service_account,omitempty"`
 }
 
 // AvroConfig is the Avro output format of a Cloud Storage subscription.
 type AvroConfig struct {
-	WriteMetadata  bool
-	UseTopicSchema bool
+	WriteMetadata  bool `json:"write_metadata,omitempty"`
+	UseTopicSchema bool `json:"use_topic_schema,omitempty"`
 }
 
 // Resource is implemented by *Schema, *Topic and *Subscription.

@@ -109,7 +109,7 @@ func Canonical(v any) []byte {
 func stripMeta(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
-		delete(v, "Meta")
+		delete(v, "meta")
 		for k, e := range v {
 			v[k] = stripMeta(e)
 		}

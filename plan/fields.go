@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -285,4 +286,57 @@ func Values(project string, r model.Resource) []FieldDiff {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
+}
+
+// Native returns a value rendered by this file (a FieldDiff's Before or
+// After) as a plain JSON value: a string for a quoted string or duration,
+// a bool, a number, a list of strings, or nil for "not set". The JSON plan
+// carries these instead of configuration syntax.
+func Native(value string) any {
+	switch {
+	case value == "":
+		return nil
+	case value == "true" || value == "false":
+		return value == "true"
+	case value[0] == '"':
+		if s, err := strconv.Unquote(value); err == nil {
+			return s
+		}
+	case value[0] == '[':
+		out := []string{}
+		rest := strings.TrimSpace(value[1 : len(value)-1])
+		for rest != "" {
+			elem, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				panic(fmt.Sprintf("plan: not a rendered list: %s", value))
+			}
+			s, _ := strconv.Unquote(elem)
+			out = append(out, s)
+			rest = strings.TrimPrefix(strings.TrimSpace(rest[len(elem):]), ",")
+			rest = strings.TrimSpace(rest)
+		}
+		return out
+	default:
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return n
+		}
+	}
+	panic(fmt.Sprintf("plan: not a rendered value: %s", value)) // every value is rendered by q, dur, boolean, list or num
+}
+
+// NativeValues returns Display's values as plain JSON values (see
+// Native); a sensitive value that is set is SensitiveValue.
+func (f FieldDiff) NativeValues() (before, after any) {
+	b, a := f.Display()
+	if f.Sensitive {
+		return nullIfEmpty(b), nullIfEmpty(a)
+	}
+	return Native(b), Native(a)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -9,7 +9,7 @@ import (
 // JSON plan (internal/render, docs/plan-json.md) and of the plan inside a
 // saved plan file (internal/savedplan). It changes only when a form changes
 // incompatibly.
-const FormatVersion = "1"
+const FormatVersion = "2"
 
 // Action is what apply does to a resource.
 type Action string

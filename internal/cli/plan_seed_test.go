@@ -232,10 +232,10 @@ type jsonPlanOut struct {
 		ReplaceReasons []string `json:"replace_reasons"`
 		NewRevision    bool     `json:"new_revision"`
 		Fields         []struct {
-			Path          string  `json:"path"`
-			Before        *string `json:"before"`
-			After         *string `json:"after"`
-			ForcesReplace bool    `json:"forces_replace"`
+			Path          string `json:"path"`
+			Before        any    `json:"before"`
+			After         any    `json:"after"`
+			ForcesReplace bool   `json:"forces_replace"`
 		} `json:"fields"`
 	} `json:"changes"`
 	IAM []struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/pubsubctl/pubsubctl/plan"
 )
 
-// The types below are the JSON form of a plan, version 1. They are
+// The types below are the JSON form of a plan, version 2. They are
 // documented field by field in docs/plan-json.md and described by
 // docs/plan.schema.json; change all three together. Every field is always
 // present: lists are [] rather than absent, and "no value" is null.
@@ -59,12 +59,12 @@ type (
 	}
 
 	jsonField struct {
-		Path          string  `json:"path"`
-		Before        *string `json:"before"`
-		After         *string `json:"after"`
-		Source        string  `json:"source"`
-		ForcesReplace bool    `json:"forces_replace"`
-		Sensitive     bool    `json:"sensitive"`
+		Path          string `json:"path"`
+		Before        any    `json:"before"`
+		After         any    `json:"after"`
+		Source        string `json:"source"`
+		ForcesReplace bool   `json:"forces_replace"`
+		Sensitive     bool   `json:"sensitive"`
 	}
 
 	jsonIAM struct {
@@ -93,7 +93,7 @@ type (
 	}
 )
 
-// JSON writes the plan's versioned JSON form (format_version "1",
+// JSON writes the plan's versioned JSON form (format_version "2",
 // docs/plan-json.md): one indented object followed by a newline.
 func JSON(w io.Writer, p *plan.Plan) error {
 	enc := json.NewEncoder(w)
@@ -145,12 +145,12 @@ func toJSON(p *plan.Plan) jsonPlan {
 			jc.DerivedFrom = &s
 		}
 		for _, f := range ch.Fields {
-			before, after := f.Display()
+			before, after := f.NativeValues()
 			jc.Fields = append(jc.Fields, jsonField{
 				Path:          f.Path,
-				Before:        nullable(before),
-				After:         nullable(after),
-				Source:        textOf(f.Source).json,
+				Before:        before,
+				After:         after,
+				Source:        f.Source.Name(),
 				ForcesReplace: f.ForcesReplace,
 				Sensitive:     f.Sensitive,
 			})

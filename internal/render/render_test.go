@@ -174,7 +174,7 @@ func TestSchemaRejectsInvalidPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mutate := range map[string]func(m map[string]any){
-		"wrong format_version": func(m map[string]any) { m["format_version"] = "2" },
+		"wrong format_version": func(m map[string]any) { m["format_version"] = "1" },
 		"unknown action":       func(m map[string]any) { m["changes"].([]any)[0].(map[string]any)["action"] = "recreate" },
 		"missing summary":      func(m map[string]any) { delete(m, "summary") },
 		"unknown source": func(m map[string]any) {
@@ -184,6 +184,9 @@ func TestSchemaRejectsInvalidPlans(t *testing.T) {
 			m["iam"].([]any)[0].(map[string]any)["members"].([]any)[0].(map[string]any)["action"] = "grant"
 		},
 		"negative count": func(m map[string]any) { m["summary"].(map[string]any)["create"] = -1 },
+		"object value": func(m map[string]any) {
+			m["changes"].([]any)[0].(map[string]any)["fields"].([]any)[0].(map[string]any)["after"] = map[string]any{"x": 1}
+		},
 		"delete not destructive": func(m map[string]any) {
 			for _, c := range m["changes"].([]any) {
 				if c := c.(map[string]any); c["action"] == "delete" {
@@ -313,8 +316,8 @@ func TestJSONSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"create": 3, "update": 2, "replace": 1, "delete": 2, "adopt": 1, "iam": 5, "unchanged": 3}
-	if got.FormatVersion != "1" || !got.HasChanges || !got.Destructive || !reflect.DeepEqual(got.Summary, want) {
-		t.Errorf("got %+v, want format 1, changes, destructive, summary %v", got, want)
+	if got.FormatVersion != "2" || !got.HasChanges || !got.Destructive || !reflect.DeepEqual(got.Summary, want) {
+		t.Errorf("got %+v, want format 2, changes, destructive, summary %v", got, want)
 	}
 }
 
@@ -685,5 +688,55 @@ func TestTopology(t *testing.T) {
 	}
 	if Topology(big) != "" {
 		t.Error("a plan too large to draw has a picture")
+	}
+}
+
+// TestJSONValuesAreNative checks that field values are plain JSON values
+// (format 2), not configuration syntax inside strings.
+func TestJSONValuesAreNative(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, fullPlan()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Changes []struct {
+			Address string `json:"address"`
+			Fields  []struct {
+				Path   string `json:"path"`
+				Before any    `json:"before"`
+				After  any    `json:"after"`
+			} `json:"fields"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, c := range doc.Changes {
+		for _, f := range c.Fields {
+			for _, v := range []any{f.Before, f.After} {
+				switch v := v.(type) {
+				case string:
+					if strings.HasPrefix(v, `"`) || v == "true" || v == "false" {
+						t.Errorf("%s %s: value %q is configuration syntax in a string", c.Address, f.Path, v)
+					}
+					kinds["string"] = true
+				case bool:
+					kinds["bool"] = true
+				case float64:
+					kinds["number"] = true
+				case []any:
+					kinds["list"] = true
+				case nil:
+				default:
+					t.Errorf("%s %s: value %v of type %T", c.Address, f.Path, v, v)
+				}
+			}
+		}
+	}
+	for _, k := range []string{"string", "bool"} {
+		if !kinds[k] {
+			t.Errorf("the fixture plan has no %s value: the test does not cover it", k)
+		}
 	}
 }

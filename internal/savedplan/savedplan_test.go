@@ -2,12 +2,17 @@ package savedplan
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/pubsubctl/pubsubctl/iam"
 
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
@@ -153,4 +158,75 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encoded file refused: %v", err)
 		}
 	})
+}
+
+// TestFormatHasNoGoNames checks the documented format (docs/saved-plans.md):
+// every key is a snake_case name, addresses and kinds are strings, and a
+// full subscription, IAM change and provenance survive a round trip.
+func TestFormatHasNoGoNames(t *testing.T) {
+	sub := &model.Subscription{Addr: model.Address{Kind: model.KindSubscription, Name: "audit", Key: "eu", HasKey: true},
+		Name: "audit-eu", Topic: "projects/p/topics/orders", AckDeadline: time.Minute, Expiration: model.Expiration{Never: true},
+		RetryPolicy: &model.RetryPolicy{MinimumBackoff: time.Second, MaximumBackoff: time.Minute},
+		DeadLetter:  &model.DeadLetter{Topic: "projects/p/topics/orders-dlq", MaxDeliveryAttempts: 5},
+		Push:        &model.PushConfig{Endpoint: "https://x.example.com", OIDC: &model.OIDCToken{ServiceAccount: "a@p.iam.gserviceaccount.com"}},
+		Labels:      map[string]string{"Team_Name": "x"}}
+	sub.Meta.Set("ack_deadline", model.SourceBuiltin, nil)
+	f := sample()
+	f.Plan.Changes = append(f.Plan.Changes, plan.Change{Address: sub.Addr, Kind: model.KindSubscription, ID: sub.Name,
+		Name: "projects/p/subscriptions/audit-eu", Action: plan.ActionCreate, After: plan.Wrap(sub),
+		Fields: plan.Values("p", sub)})
+	f.Plan.IAM = []plan.IAMChange{{Address: sub.Addr, Kind: model.KindSubscription, Name: "projects/p/subscriptions/audit-eu",
+		Members: []iam.MemberChange{{Role: "roles/pubsub.subscriber", Member: "user:a@b.c", Action: iam.ActionAdd, Origin: "subscribers"}},
+		Desired: iam.DesiredPolicy{Roles: map[string][]string{"roles/pubsub.subscriber": {"user:a@b.c"}}}}}
+	b, err := Encode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
+	}
+	// Maps whose keys are data (label keys, field paths, roles) are not names.
+	data := map[string]bool{"labels": true, "sources": true, "sensitive": true, "roles": true, "origins": true, "authoritative": true, "attributes": true}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if !snake.MatchString(k) {
+					t.Errorf("%s: key %q is not a snake_case name", path, k)
+				}
+				if data[k] {
+					continue
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(path+"[]", e)
+			}
+		}
+	}
+	walk("", generic)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"address":"subscription.audit[\"eu\"]"`, `"kind":"subscription"`, `"ack_deadline":"builtin"`, `"max_delivery_attempts":5`} {
+		if !bytes.Contains(compact.Bytes(), []byte(want)) {
+			t.Errorf("the file lacks %s", want)
+		}
+	}
+	got, err := Decode(b, "g.plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := plan.Divergence(got.Plan, f.Plan); d != "" {
+		t.Errorf("round trip diverges: %s", d)
+	}
+	gs := got.Plan.Changes[1].After.Subscription
+	if gs.Addr != sub.Addr || gs.Meta.Source("ack_deadline") != model.SourceBuiltin || gs.DeadLetter.MaxDeliveryAttempts != 5 {
+		t.Errorf("round trip lost values: %+v", gs)
+	}
 }
