@@ -38,6 +38,13 @@ func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Dur
 			// again on its next change, not at every look.
 			ec.files = now
 			rc.reapply(addr, configs, i)
+			// What the output filter held back is written now, not
+			// at the next change.
+			for _, w := range []any{rc.stdout, rc.stderr} {
+				if f, ok := w.(interface{ Sync() error }); ok {
+					f.Sync()
+				}
+			}
 			if rc.ctx.Err() != nil {
 				return
 			}
