@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"github.com/pubsubctl/pubsubctl/model"
 )
@@ -14,34 +13,11 @@ import (
 // Digest is a stable fingerprint of live state: a saved plan records it so
 // apply can refuse to execute a plan computed from state that has changed.
 func Digest(l *model.State) string {
-	type snapshot struct {
-		Schemas       []*model.Schema
-		Topics        []*model.Topic
-		Subscriptions []*model.Subscription
-		Policies      map[string]*model.Policy
-	}
-	s := snapshot{Policies: map[string]*model.Policy{}}
-	s.Schemas = append(s.Schemas, l.Schemas...)
-	s.Topics = append(s.Topics, l.Topics...)
-	s.Subscriptions = append(s.Subscriptions, l.Subscriptions...)
-	sort.Slice(s.Schemas, func(i, j int) bool { return s.Schemas[i].Name < s.Schemas[j].Name })
-	sort.Slice(s.Topics, func(i, j int) bool { return s.Topics[i].Name < s.Topics[j].Name })
-	sort.Slice(s.Subscriptions, func(i, j int) bool { return s.Subscriptions[i].Name < s.Subscriptions[j].Name })
-	for n, pol := range l.Policies {
-		if pol == nil {
-			continue
-		}
-		c := *pol
-		c.Bindings = append([]model.PolicyBinding(nil), pol.Bindings...)
-		c.Normalize()
-		s.Policies[n] = &c
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
+	h := sha256.New()
+	if err := writeLiveSnapshot(h, l); err != nil {
 		panic(fmt.Sprintf("plan: digest: %v", err)) // model types always marshal
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ConfigDigest is a stable fingerprint of a loaded configuration: every
@@ -49,8 +25,11 @@ func Digest(l *model.State) string {
 // bindings, but not where in the files they were written. A saved plan
 // records it so that apply can refuse a plan whose configuration changed.
 func ConfigDigest(c *model.Config) string {
-	sum := sha256.Sum256(Canonical(c))
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	if err := writeCanonical(h, c); err != nil {
+		panic(fmt.Sprintf("plan: config digest: %v", err)) // model types always marshal
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Divergence returns "" when saved and derived plan the same changes: the
