@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	iampb "cloud.google.com/go/iam/apiv1/iampb"
@@ -54,6 +55,40 @@ func durFromProto(d *durationpb.Duration) time.Duration {
 func copyLabels(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	maps.Copy(out, m)
+	return out
+}
+
+// interner hands out one copy of each string it is given: a read of
+// thousands of resources decodes the same label keys and values, roles and
+// members (the Pub/Sub service agent's dead-letter grants) thousands of
+// times. It is safe for concurrent use; a nil interner returns its
+// arguments.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+func (in *interner) str(s string) string {
+	if in == nil {
+		return s
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	in.m[s] = s
+	return s
+}
+
+// labels copies m, its keys and values interned.
+func (in *interner) labels(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[in.str(k)] = in.str(v)
+	}
 	return out
 }
 
@@ -157,12 +192,15 @@ func topicToProto(project string, t *model.Topic) (*pb.Topic, error) {
 	return p, nil
 }
 
-func topicFromProto(p *pb.Topic) *model.Topic {
+func topicFromProto(p *pb.Topic) *model.Topic { return topicFromProtoIn(p, nil) }
+
+// topicFromProtoIn converts a topic, interning its labels in in.
+func topicFromProtoIn(p *pb.Topic, in *interner) *model.Topic {
 	id := shortID(model.KindTopic, p.GetName())
 	t := &model.Topic{
 		Addr:             model.Address{Kind: model.KindTopic, Name: id},
 		Name:             id,
-		Labels:           copyLabels(p.GetLabels()),
+		Labels:           in.labels(p.GetLabels()),
 		MessageRetention: durFromProto(p.GetMessageRetentionDuration()),
 		KMSKeyName:       p.GetKmsKeyName(),
 	}
@@ -311,7 +349,10 @@ func pushFromProto(p *pb.PushConfig) *model.PushConfig {
 	return pc
 }
 
-func subFromProto(p *pb.Subscription) *model.Subscription {
+func subFromProto(p *pb.Subscription) *model.Subscription { return subFromProtoIn(p, nil) }
+
+// subFromProtoIn converts a subscription, interning its labels in in.
+func subFromProtoIn(p *pb.Subscription, in *interner) *model.Subscription {
 	id := shortID(model.KindSubscription, p.GetName())
 	s := &model.Subscription{
 		Addr:                      model.Address{Kind: model.KindSubscription, Name: id},
@@ -325,7 +366,7 @@ func subFromProto(p *pb.Subscription) *model.Subscription {
 		EnableMessageOrdering:     p.GetEnableMessageOrdering(),
 		EnableExactlyOnceDelivery: p.GetEnableExactlyOnceDelivery(),
 		Push:                      pushFromProto(p.GetPushConfig()),
-		Labels:                    copyLabels(p.GetLabels()),
+		Labels:                    in.labels(p.GetLabels()),
 		Detached:                  p.GetDetached(),
 	}
 	if s.AckDeadline == 0 {
@@ -402,15 +443,26 @@ func policyToProto(p *model.Policy) (*iampb.Policy, error) {
 	return out, nil
 }
 
-func policyFromProto(p *iampb.Policy) *model.Policy {
+func policyFromProto(p *iampb.Policy) *model.Policy { return policyFromProtoIn(p, nil) }
+
+// policyFromProtoIn converts a policy, interning its roles and members in
+// in.
+func policyFromProtoIn(p *iampb.Policy, in *interner) *model.Policy {
 	out := &model.Policy{Version: int(p.GetVersion())}
 	if len(p.GetEtag()) > 0 {
 		out.Etag = base64.StdEncoding.EncodeToString(p.GetEtag())
 	}
+	if bs := p.GetBindings(); len(bs) > 0 {
+		out.Bindings = make([]model.PolicyBinding, 0, len(bs))
+	}
 	for _, b := range p.GetBindings() {
+		var members []string
+		for _, m := range b.GetMembers() {
+			members = append(members, in.str(m))
+		}
 		out.Bindings = append(out.Bindings, model.PolicyBinding{
-			Role:      b.GetRole(),
-			Members:   append([]string(nil), b.GetMembers()...),
+			Role:      in.str(b.GetRole()),
+			Members:   members,
 			Condition: b.GetCondition().GetExpression(),
 		})
 	}

@@ -1,9 +1,12 @@
 package live
 
 import (
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
+	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -356,5 +359,28 @@ func TestPolicyConversion(t *testing.T) {
 	}
 	if _, err := policyToProto(&model.Policy{Etag: "not base64!"}); err == nil {
 		t.Error("bad etag accepted")
+	}
+}
+
+// TestInternerSharesStrings: a read keeps one copy of a string that many
+// resources repeat, and a nil interner changes nothing.
+func TestInternerSharesStrings(t *testing.T) {
+	in := newInterner()
+	a := in.str(strings.Repeat("roles/pubsub.", 2))
+	b := in.str(strings.Repeat("roles/pubsub.", 2))
+	if unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("the same role read twice is held twice")
+	}
+	pa := policyFromProtoIn(&iampb.Policy{Bindings: []*iampb.Binding{{Role: "roles/pubsub.subscriber", Members: []string{strings.Clone("serviceAccount:agent")}}}}, in)
+	pb2 := policyFromProtoIn(&iampb.Policy{Bindings: []*iampb.Binding{{Role: "roles/pubsub.subscriber", Members: []string{strings.Clone("serviceAccount:agent")}}}}, in)
+	if unsafe.StringData(pa.Bindings[0].Members[0]) != unsafe.StringData(pb2.Bindings[0].Members[0]) {
+		t.Error("a member granted on two resources is held twice")
+	}
+	var none *interner
+	if s := none.str("x"); s != "x" {
+		t.Errorf("nil interner: %q", s)
+	}
+	if got := policyFromProtoIn(&iampb.Policy{Bindings: []*iampb.Binding{{Role: "r"}}}, in); got.Bindings[0].Members != nil {
+		t.Errorf("a binding without members converts to %#v, want nil members", got.Bindings[0].Members)
 	}
 }

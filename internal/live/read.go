@@ -44,55 +44,55 @@ type ReadOptions struct {
 func (c *Client) Read(ctx context.Context, ro ReadOptions) (*model.State, error) {
 	ctx, rc := withCounter(ctx)
 	parent := "projects/" + c.project
+	// Each page is converted as it arrives and its protobufs dropped: only
+	// the model form of the project is ever held, and the strings that
+	// thousands of resources repeat (label keys and values) once.
 	var (
-		topics  []*pb.Topic
-		subs    []*pb.Subscription
-		schemas []*pb.Schema
+		topics  []*model.Topic
+		subs    []*model.Subscription
+		schemas []*model.Schema
 	)
+	// Some emulators list by string prefix (projects/p also matches
+	// projects/p2) or ignore the parent: keep this project's resources only.
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		topics, err = listPaged(gctx, c, ro.Progress, "list topics", parent, func(ctx context.Context, tok string, page *[]*pb.Topic) (string, error) {
+	g.Go(func() error {
+		in := newInterner()
+		return listPaged(gctx, c, ro.Progress, "list topics", parent, func(ctx context.Context, tok string, page *[]*pb.Topic) (string, error) {
 			it := c.topics.ListTopics(ctx, &pb.ListTopicsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		}, func(p *pb.Topic) {
+			if inProject(p.GetName(), parent, model.KindTopic) {
+				topics = append(topics, topicFromProtoIn(p, in))
+			}
 		})
-		return err
 	})
-	g.Go(func() (err error) {
-		subs, err = listPaged(gctx, c, ro.Progress, "list subscriptions", parent, func(ctx context.Context, tok string, page *[]*pb.Subscription) (string, error) {
+	g.Go(func() error {
+		in := newInterner()
+		return listPaged(gctx, c, ro.Progress, "list subscriptions", parent, func(ctx context.Context, tok string, page *[]*pb.Subscription) (string, error) {
 			it := c.subs.ListSubscriptions(ctx, &pb.ListSubscriptionsRequest{Project: parent, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		}, func(p *pb.Subscription) {
+			if inProject(p.GetName(), parent, model.KindSubscription) {
+				subs = append(subs, subFromProtoIn(p, in))
+			}
 		})
-		return err
 	})
-	g.Go(func() (err error) {
-		schemas, err = listPaged(gctx, c, ro.Progress, "list schemas", parent, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
+	g.Go(func() error {
+		return listPaged(gctx, c, ro.Progress, "list schemas", parent, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
 			it := c.schemas.ListSchemas(ctx, &pb.ListSchemasRequest{Parent: parent, View: pb.SchemaView_FULL, PageSize: pageSize, PageToken: tok})
 			return iterator.NewPager(it, pageSize, tok).NextPage(page)
+		}, func(p *pb.Schema) {
+			if inProject(p.GetName(), parent, model.KindSchema) {
+				schemas = append(schemas, schemaFromProto(p))
+			}
 		})
-		return err
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 
-	st := &model.State{Project: c.project, Policies: map[string]*model.Policy{}, IAMSupported: !c.iamUnsupported.Load()}
-	// Some emulators list by string prefix (projects/p also matches
-	// projects/p2) or ignore the parent: keep this project's resources only.
-	for _, p := range schemas {
-		if inProject(p.GetName(), parent, model.KindSchema) {
-			st.Schemas = append(st.Schemas, schemaFromProto(p))
-		}
-	}
-	for _, p := range topics {
-		if inProject(p.GetName(), parent, model.KindTopic) {
-			st.Topics = append(st.Topics, topicFromProto(p))
-		}
-	}
-	for _, p := range subs {
-		if inProject(p.GetName(), parent, model.KindSubscription) {
-			st.Subscriptions = append(st.Subscriptions, subFromProto(p))
-		}
-	}
+	st := &model.State{Project: c.project, Policies: map[string]*model.Policy{}, IAMSupported: !c.iamUnsupported.Load(),
+		Schemas: schemas, Topics: topics, Subscriptions: subs}
 	sort.Slice(st.Schemas, func(i, j int) bool { return st.Schemas[i].Name < st.Schemas[j].Name })
 	sort.Slice(st.Topics, func(i, j int) bool { return st.Topics[i].Name < st.Topics[j].Name })
 	sort.Slice(st.Subscriptions, func(i, j int) bool { return st.Subscriptions[i].Name < st.Subscriptions[j].Name })
@@ -115,28 +115,32 @@ func inProject(name, parent string, k model.Kind) bool {
 	return ok && rest != "" && !strings.Contains(rest, "/")
 }
 
-// listPaged calls fetch page after page, retrying each page on its own.
-func listPaged[T any](ctx context.Context, c *Client, progress *ReadProgress, op, parent string, fetch func(ctx context.Context, tok string, page *[]T) (string, error)) ([]T, error) {
-	var out []T
+// listPaged calls fetch page after page, retrying each page on its own,
+// and hands each element of a page to each before it fetches the next, so
+// that no more than one page of protobufs is held at a time.
+func listPaged[T any](ctx context.Context, c *Client, progress *ReadProgress, op, parent string, fetch func(ctx context.Context, tok string, page *[]T) (string, error), each func(T)) error {
 	tok := ""
+	var page []T
 	for {
-		var page []T
 		var next string
 		err := c.call(ctx, Read, op, parent, func(ctx context.Context) error {
+			clear(page)
 			page = page[:0]
 			var err error
 			next, err = fetch(ctx, tok, &page)
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, page...)
+		for _, e := range page {
+			each(e)
+		}
 		if progress != nil {
 			progress.Listed.Add(int64(len(page)))
 		}
 		if next == "" {
-			return out, nil
+			return nil
 		}
 		tok = next
 	}
@@ -184,7 +188,7 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.Sta
 		// that IAM is skipped with a warning instead of failing apply. The
 		// probed topic never exists: an emulator with IAM answers NotFound.
 		if c.emulator != "" {
-			_, err := c.getPolicy(ctx, true, model.KindTopic, model.FullName(c.project, model.KindTopic, "pubsubctl-iam-probe"))
+			_, err := c.getPolicy(ctx, true, model.KindTopic, model.FullName(c.project, model.KindTopic, "pubsubctl-iam-probe"), nil)
 			if Code(err) == codes.Unimplemented {
 				st.IAMSupported = false
 			}
@@ -197,8 +201,9 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.Sta
 		st.Policies[name] = p
 		mu.Unlock()
 	}
+	in := newInterner()
 	read := func(ctx context.Context, t iamTarget) (*model.Policy, error) {
-		p, err := c.getPolicy(ctx, true, t.kind, t.name)
+		p, err := c.getPolicy(ctx, true, t.kind, t.name, in)
 		if ro.Progress != nil {
 			ro.Progress.PoliciesRead.Add(1)
 		}
@@ -240,12 +245,13 @@ func (c *Client) readPolicies(ctx context.Context, ro ReadOptions, st *model.Sta
 // 3) in a single attempt. On a target without IAM (the official emulator)
 // the error has outcome Unsupported.
 func (c *Client) GetPolicy(ctx context.Context, kind model.Kind, fullName string) (*model.Policy, error) {
-	return c.getPolicy(ctx, false, kind, qualify(c.project, kind, fullName))
+	return c.getPolicy(ctx, false, kind, qualify(c.project, kind, fullName), nil)
 }
 
 // getPolicy reads a policy, retrying transient errors when retry is set
-// (Read does; the single-attempt GetPolicy does not).
-func (c *Client) getPolicy(ctx context.Context, retry bool, kind model.Kind, fullName string) (*model.Policy, error) {
+// (Read does; the single-attempt GetPolicy does not), and interning its
+// roles and members in in (nil: not).
+func (c *Client) getPolicy(ctx context.Context, retry bool, kind model.Kind, fullName string, in *interner) (*model.Policy, error) {
 	req := &iampb.GetIamPolicyRequest{Resource: fullName, Options: &iampb.GetPolicyOptions{RequestedPolicyVersion: 3}}
 	var resp *iampb.Policy
 	call := c.once
@@ -258,7 +264,7 @@ func (c *Client) getPolicy(ctx context.Context, retry bool, kind model.Kind, ful
 		resp, err = c.iamOf(kind).GetIamPolicy(ctx, req)
 		return err
 	})
-	return c.policyResult(resp, err)
+	return c.policyResultIn(resp, err, in)
 }
 
 // iamMethods are the IAM methods every admin client has.
@@ -281,13 +287,17 @@ func (c *Client) iamOf(kind model.Kind) iamMethods {
 // policyResult converts an IAM call's answer, remembering when the target
 // has no IAM at all.
 func (c *Client) policyResult(resp *iampb.Policy, err error) (*model.Policy, error) {
+	return c.policyResultIn(resp, err, nil)
+}
+
+func (c *Client) policyResultIn(resp *iampb.Policy, err error, in *interner) (*model.Policy, error) {
 	if err != nil {
 		if Classify(err) == Unsupported {
 			c.iamUnsupported.Store(true)
 		}
 		return nil, err
 	}
-	return policyFromProto(resp), nil
+	return policyFromProtoIn(resp, in), nil
 }
 
 // SetPolicy writes the IAM policy of a resource. It sends p.Etag, so a
