@@ -5,11 +5,12 @@ import (
 	"sync"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 	durpb "google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/pubsubctl/pubsubctl/internal/emulator/engine"
 )
 
 const (
@@ -28,20 +29,11 @@ func rpc[R any](h func(ctx context.Context, r R, next grpc.UnaryHandler) (any, e
 	}
 }
 
-// conformance validates requests before pstest sees them and fixes its
-// responses, so that the emulator answers like the real service.
-//
-// Some state pstest cannot hold is kept here as overlays on its state:
-// subscription retentions above pstest's 7-day limit, the detached flag,
-// and KMS keys set by UpdateTopic (pstest rejects that mask path).
+// conformance validates requests before the engine sees them and fixes
+// its responses, so that the emulator answers like the real service.
 type conformance struct {
 	s *Server
-	g *pstest.GServer
-
-	mu           sync.Mutex
-	subRetention map[string]*durpb.Duration // real retention when > 7 days
-	detached     map[string]bool
-	topicKMS     map[string]string
+	g *engine.Server
 
 	// schemaMu serializes schema check-then-act sequences (create if
 	// absent, commit if present, topic references, delete).
@@ -52,11 +44,8 @@ type conformance struct {
 
 func newConformance(s *Server) *conformance {
 	c := &conformance{
-		s:            s,
-		g:            &s.fake.GServer,
-		subRetention: map[string]*durpb.Duration{},
-		detached:     map[string]bool{},
-		topicKMS:     map[string]string{},
+		s: s,
+		g: s.eng,
 	}
 	c.handlers = map[string]unaryFunc{
 		publisherSvc + "CreateTopic":            rpc(c.createTopic),
@@ -106,7 +95,7 @@ func (c *conformance) unary(ctx context.Context, req any, info *grpc.UnaryServer
 	return handler(ctx, req)
 }
 
-// forward passes req on to pstest and, when pstest succeeds, returns its
+// forward passes req on to the engine and, when it succeeds, returns its
 // answer as after makes it over.
 func forward[T any](ctx context.Context, next grpc.UnaryHandler, req any, after func(T) T) (any, error) {
 	resp, err := next(ctx, req)
@@ -127,8 +116,8 @@ func checkProjectListing(project string, pageSize int32, pageToken string) error
 }
 
 // deleteNamed handles a Delete request for the resource name: it checks
-// the name, passes the request on to pstest and, once the resource is gone,
-// forgets it.
+// the name, passes the request on to the engine and, once the resource is
+// gone, forgets its IAM policy.
 func (c *conformance) deleteNamed(ctx context.Context, next grpc.UnaryHandler, req any, name string, check func(string) error) (any, error) {
 	if err := check(name); err != nil {
 		return nil, err
@@ -141,14 +130,8 @@ func (c *conformance) deleteNamed(ctx context.Context, next grpc.UnaryHandler, r
 	return resp, nil
 }
 
-// forget drops what the emulator keeps about a deleted resource: its
-// overlays and its IAM policy.
+// forget drops the IAM policy of a deleted resource.
 func (c *conformance) forget(name string) {
-	c.mu.Lock()
-	delete(c.topicKMS, name)
-	delete(c.subRetention, name)
-	delete(c.detached, name)
-	c.mu.Unlock()
 	c.s.iam.drop(name)
 }
 
@@ -161,23 +144,17 @@ func fixEach[T any](list []T, fix func(T) T) {
 	}
 }
 
-// fixTopic returns a copy of t (pstest hands out its internal protos) as the
-// real service would return it.
+// fixTopic returns a copy of t (the engine hands out its stored protos) as
+// the real service would return it.
 func (c *conformance) fixTopic(t *pb.Topic) *pb.Topic {
 	t = proto.Clone(t).(*pb.Topic)
 	if t.State == pb.Topic_STATE_UNSPECIFIED {
 		t.State = pb.Topic_ACTIVE
 	}
-	c.mu.Lock()
-	if k, ok := c.topicKMS[t.Name]; ok {
-		t.KmsKeyName = k
-	}
-	c.mu.Unlock()
 	return t
 }
 
-// fixSub returns a copy of s with the server defaults filled in and the
-// overlays applied.
+// fixSub returns a copy of s with the server defaults filled in.
 func (c *conformance) fixSub(s *pb.Subscription) *pb.Subscription {
 	s = proto.Clone(s).(*pb.Subscription)
 	if s.AckDeadlineSeconds == 0 {
@@ -209,14 +186,6 @@ func (c *conformance) fixSub(s *pb.Subscription) *pb.Subscription {
 		}
 		pc.Attributes["x-goog-version"] = "v1"
 	}
-	c.mu.Lock()
-	if r, ok := c.subRetention[s.Name]; ok {
-		s.MessageRetentionDuration = proto.Clone(r).(*durpb.Duration)
-	}
-	if c.detached[s.Name] {
-		s.Detached = true
-	}
-	c.mu.Unlock()
 	return s
 }
 

@@ -6,8 +6,6 @@ import (
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // --- publish ---
@@ -85,16 +83,6 @@ func (c *conformance) checkMessagesAgainstSchema(ctx context.Context, r *pb.Publ
 
 // --- pull, acknowledge, seek ---
 
-// checkAttached refuses to deliver from a detached subscription.
-func (c *conformance) checkAttached(name string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.detached[name] {
-		return status.Errorf(codes.FailedPrecondition, "Subscription %s is detached", name)
-	}
-	return nil
-}
-
 // checkAckIDs checks what Acknowledge and ModifyAckDeadline requests share:
 // the subscription and a non-empty ack_ids.
 func checkAckIDs(request, sub string, ackIDs []string) error {
@@ -112,9 +100,6 @@ func (c *conformance) pull(ctx context.Context, r *pb.PullRequest, next grpc.Una
 		return nil, err
 	}
 	if err := checkPullMaxMessages(r.MaxMessages); err != nil {
-		return nil, err
-	}
-	if err := c.checkAttached(r.Subscription); err != nil {
 		return nil, err
 	}
 	return next(ctx, r)
@@ -156,9 +141,8 @@ func (c *conformance) stream(srv any, ss grpc.ServerStream, info *grpc.StreamSer
 	return handler(srv, &pullStream{ServerStream: ss, c: c})
 }
 
-// pullStream validates StreamingPull requests: pstest indexes
-// modify_deadline_seconds by the position in modify_deadline_ack_ids in a
-// goroutine of its own, where a mismatch would crash the process.
+// pullStream validates StreamingPull requests: modify_deadline_seconds
+// must pair with modify_deadline_ack_ids.
 type pullStream struct {
 	grpc.ServerStream
 	c     *conformance
@@ -181,9 +165,6 @@ func (p *pullStream) RecvMsg(m any) error {
 		if r.StreamAckDeadlineSeconds < minAckDeadline || r.StreamAckDeadlineSeconds > maxAckDeadline {
 			return invalidf("Invalid stream_ack_deadline_seconds %d: must be between %d and %d",
 				r.StreamAckDeadlineSeconds, minAckDeadline, maxAckDeadline)
-		}
-		if err := p.c.checkAttached(r.Subscription); err != nil {
-			return err
 		}
 	} else if r.StreamAckDeadlineSeconds != 0 &&
 		(r.StreamAckDeadlineSeconds < minAckDeadline || r.StreamAckDeadlineSeconds > maxAckDeadline) {

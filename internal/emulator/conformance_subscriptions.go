@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"slices"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/grpc"
@@ -10,7 +9,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	durpb "google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
@@ -53,27 +51,6 @@ var subCreateOrder = []string{
 	"dead_letter_policy", "push_config", "labels", "bigquery_config", "cloud_storage_config",
 }
 
-// clampRetention stores at most 7 days in pstest (which rejects more) and
-// returns the real retention to remember, or nil.
-func clampRetention(s *pb.Subscription) *durpb.Duration {
-	d := s.MessageRetentionDuration
-	if d == nil || d.AsDuration() <= pstestMaxSubRetention {
-		return nil
-	}
-	s.MessageRetentionDuration = durpb.New(pstestMaxSubRetention)
-	return d
-}
-
-func (c *conformance) setRetention(name string, real *durpb.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if real == nil {
-		delete(c.subRetention, name)
-	} else {
-		c.subRetention[name] = real
-	}
-}
-
 func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription, next grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(s.Name); err != nil {
 		return nil, err
@@ -91,16 +68,7 @@ func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription
 	}
 	s.Detached = false
 	s.Tags = nil // input only
-	real := clampRetention(s)
-	resp, err := next(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	c.setRetention(s.Name, real)
-	c.mu.Lock()
-	delete(c.detached, s.Name)
-	c.mu.Unlock()
-	return c.fixSub(resp.(*pb.Subscription)), nil
+	return forward(ctx, next, s, c.fixSub)
 }
 
 func (c *conformance) getSubscription(ctx context.Context, r *pb.GetSubscriptionRequest, next grpc.UnaryHandler) (any, error) {
@@ -145,30 +113,13 @@ func (c *conformance) updateSubscription(ctx context.Context, r *pb.UpdateSubscr
 	if err := checkSubscriptionWhole(merged); err != nil {
 		return nil, err
 	}
-	if dl := r.Subscription.DeadLetterPolicy; dl != nil && slices.Contains(r.UpdateMask.Paths, "dead_letter_policy") {
-		// pstest stores the policy before it looks the topic up; a missing
-		// topic would leave a policy without a topic and crash delivery.
-		if _, err := c.g.GetTopic(ctx, &pb.GetTopicRequest{Topic: dl.DeadLetterTopic}); err != nil {
-			return nil, err
-		}
-	}
-	retentionPath := slices.Contains(r.UpdateMask.Paths, "message_retention_duration")
-	real := clampRetention(r.Subscription)
-	resp, err := next(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if retentionPath {
-		c.setRetention(r.Subscription.Name, real)
-	}
-	return c.fixSub(resp.(*pb.Subscription)), nil
+	return forward(ctx, next, r, c.fixSub)
 }
 
 func (c *conformance) listSubscriptions(ctx context.Context, r *pb.ListSubscriptionsRequest, next grpc.UnaryHandler) (any, error) {
 	if err := checkProjectListing(r.Project, r.PageSize, r.PageToken); err != nil {
 		return nil, err
 	}
-	r.Project += "/subscriptions/" // exact project match, see listTopics
 	return forward(ctx, next, r, func(resp *pb.ListSubscriptionsResponse) *pb.ListSubscriptionsResponse {
 		out := proto.Clone(resp).(*pb.ListSubscriptionsResponse)
 		fixEach(out.Subscriptions, c.fixSub)
@@ -180,8 +131,8 @@ func (c *conformance) deleteSubscription(ctx context.Context, r *pb.DeleteSubscr
 	return c.deleteNamed(ctx, next, r, r.Subscription, checkSubName)
 }
 
-// modifyPushConfig implements ModifyPushConfig (pstest answers
-// Unimplemented) as an UpdateSubscription of push_config.
+// modifyPushConfig implements ModifyPushConfig as an UpdateSubscription of
+// push_config.
 func (c *conformance) modifyPushConfig(ctx context.Context, r *pb.ModifyPushConfigRequest, _ grpc.UnaryHandler) (any, error) {
 	if err := checkSubName(r.Subscription); err != nil {
 		return nil, err
@@ -200,8 +151,7 @@ func (c *conformance) modifyPushConfig(ctx context.Context, r *pb.ModifyPushConf
 
 // --- snapshots ---
 //
-// The emulator has no snapshots (pstest answers Unimplemented to every
-// snapshot RPC). Reads answer as for a project without snapshots, so that
+// The emulator has no snapshots. Reads answer as for a project without snapshots, so that
 // tools that list or look them up work; creating one stays Unimplemented.
 
 // errNoSnapshots answers CreateSnapshot and UpdateSnapshot.

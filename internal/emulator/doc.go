@@ -1,14 +1,21 @@
 // Package emulator is an embedded Google Cloud Pub/Sub emulator for tests,
 // local development and benchmarks.
 //
-// It re-hosts the state machine of cloud.google.com/go/pubsub/v2/pstest on a
-// gRPC server of its own, so that it can add what pstest lacks:
+// Its state machine is the engine subpackage (internal/emulator/engine),
+// which began as a copy of cloud.google.com/go/pubsub/v2/pstest and is now
+// the project's own: event-driven delivery with no work when idle (no
+// per-subscription polling: a publish, an ack, a nack or a subscription's
+// one timer for its next ack-deadline expiry or backoff end wakes exactly
+// the subscriptions concerned), sorted name indexes for cheap creation and
+// paged listing, retry-policy backoff, dead-lettering with delivery
+// attempts counted per subscription, ordering keys, and push delivery.
+// This package serves the engine on a gRPC server of its own and adds:
 //
 //   - panic recovery: no request, however malformed, stops the server; a
 //     panic becomes codes.Internal and serving continues;
-//   - a conformance layer that validates requests before pstest sees them and
-//     fixes responses afterwards, so the emulator answers like the real
-//     service where pstest differs (resource-name and label rules, update
+//   - a conformance layer that validates requests before the engine sees
+//     them and fixes responses afterwards, so the emulator answers like the
+//     real service (resource-name and label rules, update
 //     masks, ack deadlines, retention up to 31 days, server defaults,
 //     project-exact listing with paging, schema semantics, messages checked
 //     against the topic's Avro schema on publish, ...). conformance.go holds
@@ -42,10 +49,37 @@
 // not import them (neither model's validation nor plan's field table), and a
 // mistake in one copy shows up as a disagreement in the tests.
 //
-// Known limit: pstest runs one delivery goroutine per subscription that
-// takes the server-wide lock every 10 ms, so an idle emulator with 1,000
-// subscriptions uses about a quarter of a core and one with 10,000 more
-// than a core, and requests slow down accordingly (scale_bench_test.go).
+// Delivery. A nacked message, or one whose ack deadline expired, is
+// redelivered at once without a retry policy, and after the retry
+// policy's exponential backoff (minimum_backoff doubling per delivery up
+// to maximum_backoff) with one. Push subscriptions are delivered by HTTP
+// POST in Pub/Sub's wrapped JSON format or, with no_wrapper, as the raw
+// data (with write_metadata: the attributes and x-goog-pubsub-* headers);
+// HTTP 102, 200, 201, 202 and 204 acknowledge, anything else, a redirect
+// (never followed) or no answer within the ack deadline nacks with the
+// push backoff (100 ms doubling to 60 s, or the retry policy's bounds).
+// Ordering keys and dead-lettering apply to push as to pull. Pushes run on
+// a bounded pool of workers (64 requests in flight, 16 per subscription),
+// read at most 64 KiB of a response, and go only to loopback and private
+// addresses: an endpoint on a public host is accepted on create, but each
+// push fails at once with a logged reason (Options.Logf). Unlike Pub/Sub,
+// the emulator accepts http:// push endpoints on loopback and private
+// hosts (IP addresses, localhost, host.docker.internal, single-label names
+// such as compose services).
+//
+// OIDC tokens (oidc.go). When a push config has an oidc_token, each push
+// carries "Authorization: Bearer <JWT>", signed RS256 with a key the
+// emulator generates (on first use), with Google's claims: iss
+// https://accounts.google.com, aud the configured audience or else the
+// endpoint URL, azp and sub a stable numeric ID derived from the service
+// account, email, email_verified, iat and exp one hour later, and a kid
+// header. The public key is served over HTTP (Options.CertsAddr, a free
+// loopback port by default) as Google serves its own: /oauth2/v1/certs (a
+// map of key ID to x509 certificate PEM, Server.CertsURL: the certs_url of
+// Python google-auth's id_token.verify_token, what Node
+// google-auth-library reads), /oauth2/v3/certs (a JWKS, Server.JWKSURL)
+// and /.well-known/openid-configuration (Server.DiscoveryURL). The server
+// lives and dies with the emulator.
 //
 // Start returns a running *Server; point clients at Server.Addr (for example
 // through PUBSUB_EMULATOR_HOST) or use Server.ClientOptions.

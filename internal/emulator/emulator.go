@@ -13,12 +13,13 @@ import (
 
 	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/pubsubctl/pubsubctl/internal/emulator/engine"
 )
 
 // Options configure Start.
@@ -40,6 +41,17 @@ type Options struct {
 	// minute per project, above which calls get ResourceExhausted like the
 	// service's (quota.go); 0 means none. See also Server.SetQuota.
 	Quota int
+	// CertsAddr is the host:port of the HTTP server for the keys that
+	// verify push OIDC tokens (Server.CertsURL, Server.JWKSURL,
+	// Server.DiscoveryURL); "" picks a free loopback port.
+	CertsAddr string
+	// Logf logs what nobody asked for, such as failed pushes; nil means
+	// log.Printf.
+	Logf func(format string, args ...any)
+
+	// pushTimeout, when positive, bounds push requests below the ack
+	// deadline (tests).
+	pushTimeout time.Duration
 }
 
 // maxMessageSize is the largest request the server accepts. The real
@@ -55,9 +67,10 @@ type Server struct {
 	project string
 	lis     net.Listener
 	gsrv    *grpc.Server
-	fake    *pstest.Server
+	eng     *engine.Server
 	health  *health.Server
 	conf    *conformance
+	oidc    *oidcIssuer
 	iam     *iamService
 
 	faultMu sync.Mutex
@@ -104,12 +117,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: cannot listen on %s: %w", addr, err)
 	}
 
-	fake := pstest.NewServer()
-	// pstest always serves on a listener of its own; we serve its state on
-	// ours, so stop its server (after making sure it has started, to avoid a
-	// log line from a Serve that races with Stop).
-	stopFakeListener(ctx, fake.Addr, fake)
-
 	seed := opts.Seed
 	if seed == 0 {
 		seed = time.Now().UnixNano()
@@ -118,13 +125,21 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		addr:     lis.Addr().String(),
 		project:  opts.Project,
 		lis:      lis,
-		fake:     fake,
 		health:   health.NewServer(),
 		faults:   append([]Fault(nil), opts.Faults...),
 		rng:      rand.New(rand.NewSource(seed)),
 		counts:   map[string]int64{},
 		serveErr: make(chan error, 1),
 	}
+	s.oidc, err = startOIDC(ctx, opts.CertsAddr, time.Now)
+	if err != nil {
+		_ = lis.Close()
+		return nil, err
+	}
+	s.eng = engine.New(engine.Options{
+		Logf: opts.Logf,
+		Push: engine.PushOptions{Token: s.oidc.token, Timeout: opts.pushTimeout},
+	})
 	s.conf = newConformance(s)
 	s.iam = newIAMService(s)
 	s.SetQuota(opts.Quota)
@@ -134,9 +149,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		grpc.ChainUnaryInterceptor(s.recoverUnary, s.countUnary, s.faultUnary, s.quotaUnary, s.conf.unary),
 		grpc.ChainStreamInterceptor(s.recoverStream, s.countStream, s.faultStream, s.conf.stream),
 	)
-	pb.RegisterPublisherServer(s.gsrv, &fake.GServer)
-	pb.RegisterSubscriberServer(s.gsrv, &fake.GServer)
-	pb.RegisterSchemaServiceServer(s.gsrv, &fake.GServer)
+	pb.RegisterPublisherServer(s.gsrv, s.eng)
+	pb.RegisterSubscriberServer(s.gsrv, s.eng)
+	pb.RegisterSchemaServiceServer(s.gsrv, s.eng)
 	iampb.RegisterIAMPolicyServer(s.gsrv, s.iam)
 	healthpb.RegisterHealthServer(s.gsrv, s.health)
 	s.SetHealth(!opts.StartNotServing)
@@ -145,30 +160,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// stopFakeListener stops pstest's own gRPC server once it is known to be
-// serving. Its state (and its per-subscription goroutines) stay alive.
-func stopFakeListener(ctx context.Context, addr string, fake *pstest.Server) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err == nil {
-		_, _ = pb.NewPublisherClient(conn).ListTopics(ctx, &pb.ListTopicsRequest{Project: "projects/-"}, grpc.WaitForReady(true))
-		_ = conn.Close()
-	}
-	// Close stops the gRPC server and closes the listener. It also stops the
-	// goroutines of existing subscriptions, of which there are none yet.
-	_ = fake.Close()
-}
-
 // Addr returns the host:port the emulator serves on.
 func (s *Server) Addr() string { return s.addr }
 
 // Project returns Options.Project.
 func (s *Server) Project() string { return s.project }
-
-// Fake returns the underlying pstest server, for its test helpers
-// (Messages, ClearMessages, SetTimeNowFunc, ...). Its Addr is not served.
-func (s *Server) Fake() *pstest.Server { return s.fake }
 
 // ClientOptions returns the options that connect a Google Cloud Go client
 // (pubsub.NewClient, apiv1.NewSchemaClient, ...) to this emulator.
@@ -214,8 +210,9 @@ func (s *Server) Close() error {
 			s.gsrv.Stop()
 			<-done
 		}
-		// Stops the per-subscription delivery goroutines.
-		_ = s.fake.Close()
+		// Stops the delivery timers and the push workers.
+		s.eng.Close()
+		s.oidc.close()
 		if err := <-s.serveErr; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			s.closeErr = err
 		}

@@ -1,9 +1,9 @@
 package emulator
 
 import (
-	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	"testing"
 
+	iampb "cloud.google.com/go/iam/apiv1/iampb"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/pubsub/v2/pstest"
 	"google.golang.org/grpc/codes"

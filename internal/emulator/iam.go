@@ -101,7 +101,7 @@ func validMember(m string) bool {
 }
 
 // iamService is an in-memory google.iam.v1.IAMPolicy for topics,
-// subscriptions and schemas, whose existence it checks in the pstest state.
+// subscriptions and schemas, whose existence it checks in the engine.
 type iamService struct {
 	iampb.UnimplementedIAMPolicyServer
 	s *Server
@@ -124,7 +124,7 @@ func (i *iamService) drop(resource string) {
 
 // exists checks the resource name and looks the resource up.
 func (i *iamService) exists(ctx context.Context, resource string) (bool, error) {
-	g := &i.s.fake.GServer
+	g := i.s.eng
 	var err error
 	switch {
 	case checkTopicName(resource) == nil:

@@ -12,13 +12,14 @@ import (
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 )
 
-// Scale benchmarks (the known limit in doc.go): pstest runs one delivery
-// goroutine per subscription that takes the server-wide lock every 10 ms, so
-// idle CPU and request latency grow with the number of subscriptions. They
-// are slow at 10,000 and are benchmarks only, so the normal test run stays
+// Scale benchmarks: idle CPU, creating and listing many topics and
+// subscriptions, publish→pull latency and push throughput. pstest's
+// per-subscription polling made idle CPU and request latency grow with the
+// number of subscriptions; the engine does no work when idle. They are
+// slow at 10,000 and are benchmarks only, so the normal test run stays
 // fast. Run:
 //
-//	go test ./internal/emulator -run '^$' -bench 'Subscriptions|IdleCPU|List' -benchtime 1x
+//	go test ./internal/emulator -run '^$' -bench 'Subscriptions|IdleCPU|List|Latency|Push' -benchtime 1x
 
 // populate creates n topics and n subscriptions (one per topic) with the
 // given number of requests in flight, and returns the elapsed time.
@@ -89,8 +90,8 @@ func cpuTime() time.Duration {
 }
 
 // benchIdleCPU reports the CPU the whole process burns while the emulator
-// holds n subscriptions and receives no requests, over a 2 s window, as a
-// fraction of one core.
+// holds n subscriptions and receives no requests, over a 2 s window, in
+// cores (1 = one core busy all the time).
 func benchIdleCPU(b *testing.B, n int) {
 	s := startEmu(b)
 	populate(b, dial(b, s.Addr()), n, 256)
@@ -103,7 +104,7 @@ func benchIdleCPU(b *testing.B, n int) {
 		time.Sleep(window)
 		frac += float64(cpuTime()-c0) / float64(time.Since(t0))
 	}
-	b.ReportMetric(frac/float64(b.N), "cpu-fraction")
+	b.ReportMetric(frac/float64(b.N), "core")
 }
 
 func BenchmarkIdleCPU0(b *testing.B)     { benchIdleCPU(b, 0) }
@@ -119,6 +120,8 @@ func benchList(b *testing.B, n int) {
 	populate(b, c, n, 256)
 	ctx := context.Background()
 	b.Run("ListTopics+ListSubscriptions", func(b *testing.B) {
+		start := time.Now()
+		defer func() { b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/list-all") }()
 		for range b.N {
 			tok := ""
 			got := 0

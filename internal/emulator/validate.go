@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	durpb "google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/pubsubctl/pubsubctl/internal/emulator/engine"
 )
 
 // Limits and defaults of the real service: the emulator's own copy, kept
@@ -24,7 +27,6 @@ const (
 
 	minRetention           = 10 * time.Minute
 	maxSubRetention        = 31 * day
-	pstestMaxSubRetention  = 7 * day // pstest rejects more; see conformance
 	defaultSubRetention    = 7 * day
 	defaultExpirationTTL   = 31 * day
 	minExpirationTTL       = 1 * day
@@ -314,8 +316,8 @@ func normPushConfig(pc *pb.PushConfig) error {
 		return nil
 	}
 	u, err := url.Parse(pc.PushEndpoint)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return invalidf("Invalid push endpoint given (endpoint=%s): it must be an absolute https URL", pc.PushEndpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && localHost(u.Hostname()))) {
+		return invalidf("Invalid push endpoint given (endpoint=%s): it must be an absolute https URL (the emulator also accepts http:// on loopback and private hosts)", pc.PushEndpoint)
 	}
 	for k, v := range pc.Attributes {
 		if k != "x-goog-version" {
@@ -496,4 +498,18 @@ func found(err error) (bool, error) {
 		return false, nil
 	}
 	return false, err
+}
+
+// localHost reports whether a push endpoint's host is on the machine or
+// a private network, where the emulator (unlike Pub/Sub) accepts plain
+// http:// endpoints: a loopback, private or link-local address,
+// localhost and its subdomains, host.docker.internal, or a single-label
+// name such as a compose service.
+func localHost(host string) bool {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return engine.LocalAddr(a)
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") ||
+		host == "host.docker.internal" || (host != "" && !strings.Contains(host, "."))
 }
