@@ -81,6 +81,14 @@
 // and /.well-known/openid-configuration (Server.DiscoveryURL). The server
 // lives and dies with the emulator.
 //
+// Persistence (state.go). With Options.DataDir, Start restores the state
+// file there (topics, subscriptions with their unacknowledged messages and
+// delivery attempts, schemas, IAM policies; deliveries in progress come
+// back available) and Close writes it, atomically; Server.SaveState writes
+// it on demand and Server.Snapshot/Restore use any io.Writer/io.Reader. The
+// file is versioned JSON: a corrupt or foreign file, or another version,
+// makes Start fail with an error naming it and leaves it untouched.
+//
 // Start returns a running *Server; point clients at Server.Addr (for example
 // through PUBSUB_EMULATOR_HOST) or use Server.ClientOptions.
 package emulator

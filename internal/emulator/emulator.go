@@ -48,6 +48,12 @@ type Options struct {
 	// Logf logs what nobody asked for, such as failed pushes; nil means
 	// log.Printf.
 	Logf func(format string, args ...any)
+	// DataDir, when set, makes the state persistent: Start restores the
+	// state file in it (StateFileName) if there is one, and Close writes
+	// it (Server.SaveState writes it at other times). A corrupt or foreign
+	// file makes Start fail with an error naming it. "" keeps everything
+	// in memory.
+	DataDir string
 
 	// pushTimeout, when positive, bounds push requests below the ack
 	// deadline (tests).
@@ -71,6 +77,7 @@ type Server struct {
 	health  *health.Server
 	conf    *conformance
 	oidc    *oidcIssuer
+	dataDir string
 	iam     *iamService
 
 	faultMu sync.Mutex
@@ -143,6 +150,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.conf = newConformance(s)
 	s.iam = newIAMService(s)
 	s.SetQuota(opts.Quota)
+	if opts.DataDir != "" {
+		s.dataDir = opts.DataDir
+		if err := s.loadState(opts.DataDir); err != nil {
+			s.eng.Close()
+			s.oidc.close()
+			_ = lis.Close()
+			return nil, err
+		}
+	}
 
 	s.gsrv = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessageSize),
@@ -213,6 +229,11 @@ func (s *Server) Close() error {
 		// Stops the delivery timers and the push workers.
 		s.eng.Close()
 		s.oidc.close()
+		if s.dataDir != "" {
+			if err := s.saveState(s.dataDir); err != nil {
+				s.closeErr = err
+			}
+		}
 		if err := <-s.serveErr; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			s.closeErr = err
 		}
