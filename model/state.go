@@ -3,6 +3,10 @@ package model
 // State is the live state of one project's Pub/Sub resources: what
 // internal/live reads, what plan diffs a configuration against and what
 // export writes as a configuration. It is the one live-state type.
+//
+// It is read-only once read: to keep the state of tens of thousands of
+// resources small, resources with the same labels share one label map, and
+// policies share their role and member strings. Copy before changing.
 type State struct {
 	Project string
 	// Schemas, sorted by name, with their definition, type and revision.

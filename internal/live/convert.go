@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -64,11 +65,14 @@ func copyLabels(m map[string]string) map[string]string {
 // times. It is safe for concurrent use; a nil interner returns its
 // arguments.
 type interner struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu   sync.Mutex
+	m    map[string]string
+	maps map[string]map[string]string // label maps by their sorted contents
 }
 
-func newInterner() *interner { return &interner{m: map[string]string{}} }
+func newInterner() *interner {
+	return &interner{m: map[string]string{}, maps: map[string]map[string]string{}}
+}
 
 func (in *interner) str(s string) string {
 	if in == nil {
@@ -76,6 +80,10 @@ func (in *interner) str(s string) string {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	return in.strLocked(s)
+}
+
+func (in *interner) strLocked(s string) string {
 	if v, ok := in.m[s]; ok {
 		return v
 	}
@@ -83,12 +91,39 @@ func (in *interner) str(s string) string {
 	return s
 }
 
-// labels copies m, its keys and values interned.
+// labels copies m, its keys and values interned. A nil interner makes a
+// new map each time; otherwise resources with the same labels (every
+// resource of a stack has managed-by and pubsubctl-stack, and often nothing
+// else) share one map, which is why live state's label maps are read-only.
 func (in *interner) labels(m map[string]string) map[string]string {
+	if in == nil {
+		return copyLabels(m)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	// Each key and value with its length first: no two label sets have
+	// the same id.
+	var id []byte
+	for _, k := range keys {
+		for _, x := range [2]string{k, m[k]} {
+			id = strconv.AppendInt(id, int64(len(x)), 10)
+			id = append(id, ':')
+			id = append(id, x...)
+		}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if shared, ok := in.maps[string(id)]; ok {
+		return shared
+	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[in.str(k)] = in.str(v)
+		out[in.strLocked(k)] = in.strLocked(v)
 	}
+	in.maps[string(id)] = out
 	return out
 }
 

@@ -1,6 +1,8 @@
 package live
 
 import (
+	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -382,5 +384,32 @@ func TestInternerSharesStrings(t *testing.T) {
 	}
 	if got := policyFromProtoIn(&iampb.Policy{Bindings: []*iampb.Binding{{Role: "r"}}}, in); got.Bindings[0].Members != nil {
 		t.Errorf("a binding without members converts to %#v, want nil members", got.Bindings[0].Members)
+	}
+}
+
+// TestInternerSharesLabelMaps: resources with the same labels share one
+// map; different labels, or none, do not mix.
+func TestInternerSharesLabelMaps(t *testing.T) {
+	in := newInterner()
+	own := func(stack string) map[string]string {
+		return map[string]string{"managed-by": "pubsubctl", "pubsubctl-stack": stack}
+	}
+	a, b, c := in.labels(own("shop")), in.labels(own("shop")), in.labels(own("other"))
+	if reflect.ValueOf(a).UnsafePointer() != reflect.ValueOf(b).UnsafePointer() {
+		t.Error("two resources with the same labels hold two maps")
+	}
+	if !maps.Equal(a, own("shop")) || !maps.Equal(c, own("other")) {
+		t.Errorf("labels = %v and %v", a, c)
+	}
+	// "a\x00b" = "c" must not be confused with "a" = "b\x00c".
+	if x, y := in.labels(map[string]string{"a\x00b": "c"}), in.labels(map[string]string{"a": "b\x00c"}); maps.Equal(x, y) {
+		t.Error("different labels were given one map")
+	}
+	if e := in.labels(nil); e == nil || len(e) != 0 {
+		t.Errorf("no labels = %#v, want an empty map", e)
+	}
+	var none *interner
+	if x, y := none.labels(own("shop")), none.labels(own("shop")); reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() {
+		t.Error("a nil interner shares maps")
 	}
 }
