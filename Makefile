@@ -18,7 +18,8 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-## test-interop: a foreign client (the official Node.js @google-cloud/pubsub v5) against the embedded emulator.
+## test-interop: foreign clients against the embedded emulator: the official Node.js @google-cloud/pubsub v5, and a
+## FastAPI app verifying its push OIDC tokens with Python google-auth (interop/run.sh [node] [python]).
 test-interop:
 	bash interop/run.sh
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -62,6 +63,7 @@ type EmulatorServeCmd struct {
 	Config        []string      `sep:"none" help:"Bootstrap from this configuration (directory or .hcl file; IAM included) before reporting ready; repeatable, for several stacks and projects in one emulator (one configuration per stack and project). --var, --var-file and --project apply to each." placeholder:"PATH"`
 	Watch         bool          `help:"Keep the emulator in step with the --config files: whenever a .hcl file (or a --var-file) changes, plan and apply again, printing the plan. Replacements and deletions are applied without asking (it is a local emulator); a configuration error is printed and the last good state keeps being served."`
 	WatchInterval time.Duration `name:"watch-interval" default:"250ms" help:"How often --watch looks at the files' sizes and modification times (10ms to 1m)." placeholder:"DURATION"`
+	CertsAddr     string        `name:"certs-addr" help:"Address of the HTTP server of the keys that verify push OIDC tokens (/oauth2/v1/certs, /oauth2/v3/certs, /.well-known/openid-configuration). Default: a free port, on loopback, or on every interface with --host 0.0.0.0 or ::." placeholder:"HOST:PORT"`
 }
 
 // Help is the long help of emulator serve.
@@ -133,6 +135,16 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	if err := checkAdvertise(c.Advertise); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
+	certsAddr := c.CertsAddr
+	if certsAddr != "" {
+		if _, port, err := net.SplitHostPort(certsAddr); err != nil || (port != "0" && !validPort(port)) {
+			return &exitError{code: ExitUsage, err: fmt.Errorf("--certs-addr %q: want HOST:PORT, such as 0.0.0.0:8086 (port 0: a free one)", certsAddr)}
+		}
+	} else if ip := net.ParseIP(c.Host); ip != nil && ip.IsUnspecified() {
+		// Reachable wherever the emulator is: a container's
+		// neighbours verify tokens too.
+		certsAddr = net.JoinHostPort(c.Host, "0")
+	}
 	if c.Watch && len(c.Config) == 0 {
 		return &exitError{code: ExitUsage, err: errors.New("--watch keeps the emulator in step with configuration files: give them with --config PATH")}
 	}
@@ -159,6 +171,7 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 		Port:            c.Port,
 		Project:         project,
 		StartNotServing: len(configs) > 0,
+		CertsAddr:       certsAddr,
 	})
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("cannot start the emulator: %s is already in use (is another emulator running?); choose another port with --port, or --port 0 for a free one", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
@@ -212,6 +225,13 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	} else if len(projects) > 1 {
 		fmt.Fprintf(info, "The configurations name %d projects (%s): set PUBSUB_PROJECT_ID to your application's.\n", len(projects), strings.Join(projects, ", "))
 	}
+	// A shell comment, so that the output of --print-env can still be
+	// sourced.
+	if !c.PrintEnv {
+		fmt.Fprint(info, "  ")
+	}
+	fmt.Fprintf(rc.stdout, "# push OIDC tokens: certs at %s (JWKS: %s)\n",
+		advertisedURL(ctx, srv.CertsURL(), c.Advertise), advertisedURL(ctx, srv.JWKSURL(), c.Advertise))
 	if f, ok := rc.stdout.(interface{ Sync() error }); ok {
 		f.Sync()
 	}
@@ -422,6 +442,27 @@ func advertisedAddr(local, advertise string) string {
 	}
 	_, port, _ := net.SplitHostPort(local)
 	return net.JoinHostPort(strings.Trim(advertise, "[]"), port)
+}
+
+// advertisedURL is an http URL of the emulator's key server as the export
+// lines name the emulator: its host is --advertise's (without a port) or,
+// for an unspecified host, the loopback address.
+func advertisedURL(ctx context.Context, raw, advertise string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	port := u.Port()
+	host := localAddr(ctx, u.Host)
+	if advertise != "" {
+		h := strings.Trim(advertise, "[]")
+		if ah, _, err := net.SplitHostPort(advertise); err == nil {
+			h = ah
+		}
+		host = net.JoinHostPort(h, port)
+	}
+	u.Host = host
+	return u.String()
 }
 
 // checkAdvertise refuses an --advertise value that clients cannot use.
