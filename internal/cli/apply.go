@@ -21,7 +21,7 @@ import (
 // ApplyCmd reconciles live Pub/Sub with the configuration.
 type ApplyCmd struct {
 	TargetFlags
-	Path         string   `arg:"" optional:"" default:"." help:"Configuration directory or .hcl file, or a plan file saved by plan --out (verified, then applied exactly; refused if it was modified, or if the configuration, live state or target changed since)." type:"path"`
+	Paths        []string `arg:"" name:"path" optional:"" default:"." help:"Configuration directory or .hcl file, or a plan file saved by plan --out (verified, then applied exactly; refused if it was modified, or if the configuration, live state or target changed since). Several are applied in one run (with --auto-approve), each its own stack and project." type:"path"`
 	AutoApprove  bool     `name:"auto-approve" help:"Do not ask for confirmation (required when not on a terminal)."`
 	AllowDestroy bool     `name:"allow-destroy" help:"Allow deleting resources this stack manages that the configuration no longer declares."`
 	AllowReplace bool     `name:"allow-replace" help:"Allow replacing resources whose immutable fields changed (drops a subscription's backlog)."`
@@ -33,14 +33,22 @@ type ApplyCmd struct {
 
 // Run plans, confirms, applies and proves convergence.
 func (c *ApplyCmd) Run(rc *runContext) error {
-	if info, err := os.Stat(c.Path); err == nil && !info.IsDir() && !strings.HasSuffix(c.Path, ".hcl") {
-		return c.applySaved(rc)
+	if len(c.Paths) > 1 {
+		return c.runMany(rc)
+	}
+	return c.applyOne(rc, c.Paths[0])
+}
+
+// applyOne applies one configuration, or one saved plan.
+func (c *ApplyCmd) applyOne(rc *runContext, path string) error {
+	if info, err := os.Stat(path); err == nil && !info.IsDir() && !strings.HasSuffix(path, ".hcl") {
+		return c.applySaved(rc, path)
 	}
 	targets, err := parseTargets(c.Target)
 	if err != nil {
 		return err
 	}
-	pr, err := rc.computePlan(c.Path, c.TargetFlags, 16, targets, c.Adopt)
+	pr, err := rc.computePlan(path, c.TargetFlags, 16, targets, c.Adopt)
 	if err != nil {
 		return err
 	}
@@ -67,16 +75,16 @@ func (c *ApplyCmd) Run(rc *runContext) error {
 // trusted: apply re-derives the plan from the configuration it was made
 // from and live state, and refuses unless the file says exactly that, for
 // the same target (docs/saved-plans.md). What runs is the re-derived plan.
-func (c *ApplyCmd) applySaved(rc *runContext) error {
-	sp, err := savedplan.Read(c.Path)
+func (c *ApplyCmd) applySaved(rc *runContext, path string) error {
+	sp, err := savedplan.Read(path)
 	if err != nil {
 		return err
 	}
 	if here := live.TargetOf(c.Emulator, rc.env); here != sp.Endpoint {
-		return fmt.Errorf("%s was made against %s, but this apply would run against %s; apply it where it was planned, or run plan again", c.Path, sp.Endpoint, here)
+		return fmt.Errorf("%s was made against %s, but this apply would run against %s; apply it where it was planned, or run plan again", path, sp.Endpoint, here)
 	}
 	if rc.g.Project != "" && rc.g.Project != sp.Plan.Project {
-		return fmt.Errorf("%s is for project %s, but --project says %s; run plan again for %s", c.Path, sp.Plan.Project, rc.g.Project, rc.g.Project)
+		return fmt.Errorf("%s is for project %s, but --project says %s; run plan again for %s", path, sp.Plan.Project, rc.g.Project, rc.g.Project)
 	}
 	dir := sp.Dir
 	if _, err := os.Stat(dir); err != nil && sp.RelDir != "" {
@@ -85,15 +93,16 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 	// The configuration the plan was made from, reloaded with the same
 	// variables, must be unchanged: it is what the plan is verified
 	// against and what convergence is checked against.
-	saved := *rc.g
-	rc.g.Var, rc.g.VarFile, rc.g.Project = sp.Vars, sp.VarFiles, sp.ProjectOverride
-	res, _, lerr := rc.load(dir)
-	*rc.g = saved
+	g := *rc.g
+	g.Var, g.VarFile, g.Project = sp.Vars, sp.VarFiles, sp.ProjectOverride
+	withPlanVars := *rc
+	withPlanVars.g = &g
+	res, _, lerr := withPlanVars.load(dir)
 	if lerr != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("cannot verify %s: the configuration it was made from (%s) does not load; nothing was changed", c.Path, dir)}
+		return &exitError{code: ExitError, err: fmt.Errorf("cannot verify %s: the configuration it was made from (%s) does not load; nothing was changed", path, dir)}
 	}
 	if plan.ConfigDigest(res.Config) != sp.ConfigDigest {
-		return fmt.Errorf("the configuration in %s changed since %s was made; run plan again", dir, c.Path)
+		return fmt.Errorf("the configuration in %s changed since %s was made; run plan again", dir, path)
 	}
 	client, err := rc.connect(sp.Plan.Project, c.TargetFlags, 16)
 	if err != nil {
@@ -109,7 +118,7 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 		return err
 	}
 	if derived.LiveDigest != sp.Plan.LiveDigest {
-		return fmt.Errorf("saved plan is stale; run plan again: live state of project %s changed since %s was made", sp.Plan.Project, c.Path)
+		return fmt.Errorf("saved plan is stale; run plan again: live state of project %s changed since %s was made", sp.Plan.Project, path)
 	}
 	if d := plan.Divergence(sp.Plan, derived); d != "" {
 		return fmt.Errorf("the plan file was modified: %s; nothing was changed", d)
@@ -124,8 +133,9 @@ func (c *ApplyCmd) applySaved(rc *runContext) error {
 	if err := c.guard(rc, derived, l, res.Config); err != nil {
 		return err
 	}
-	c.Adopt = sp.Adopt
-	return c.execute(rc, client, derived, res.Config, targets)
+	saved := *c
+	saved.Adopt = sp.Adopt
+	return saved.execute(rc, client, derived, res.Config, targets)
 }
 
 // guard refuses, before anything is changed, a plan that deletes or

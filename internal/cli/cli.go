@@ -10,6 +10,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/mattn/go-isatty"
+
+	"github.com/pubsubctl/pubsubctl/plan"
 )
 
 // Exit codes.
@@ -81,6 +83,18 @@ type runContext struct {
 	// planDir is the configuration directory as shown to people (relative
 	// to the working directory when under it), for the Markdown plan.
 	planDir string
+	// markdownBytes bounds the Markdown plan (0: a whole comment); a
+	// combined report of several configurations gives each a share.
+	markdownBytes int
+	// parent is the run this one is a configuration of (plan DIR...):
+	// the sensitive values this one learns are redacted there too.
+	parent *runContext
+	// shown is the last plan renderPlan showed (a configuration's plan in
+	// a run of several, for the combined summary).
+	shown *plan.Plan
+	// limiters, in a run of several configurations, is shared by all of
+	// them: one rate limit per project.
+	limiters *limiterSet
 }
 
 // color reports whether to colour output written to w: --color always or
@@ -206,5 +220,8 @@ func (rc *runContext) addSecrets(secrets []string) {
 		if r, ok := w.(*redactor); ok {
 			r.add(secrets)
 		}
+	}
+	if rc.parent != nil {
+		rc.parent.addSecrets(secrets)
 	}
 }

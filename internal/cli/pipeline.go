@@ -6,6 +6,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/agext/levenshtein"
@@ -60,21 +61,39 @@ func (rc *runContext) connect(project string, tf TargetFlags, parallelism int) (
 		}
 		conn.Close()
 	}
-	client, err := live.New(rc.ctx, live.Options{
+	opts := live.Options{
 		Project:                   project,
 		Emulator:                  tf.Emulator,
 		Env:                       rc.env,
 		ImpersonateServiceAccount: tf.ImpersonateServiceAccount,
 		Parallelism:               parallelism,
 		OpsPerMinute:              tf.OpsPerMinute,
-	})
+	}
+	// Configurations of one run that share a project share its limit:
+	// the quota is the project's.
+	if rc.limiters != nil {
+		rc.limiters.mu.Lock()
+		defer rc.limiters.mu.Unlock()
+		opts.Limiter = rc.limiters.byProject[project]
+	}
+	client, err := live.New(rc.ctx, opts)
 	if err != nil {
 		if target == live.Endpoint && strings.Contains(err.Error(), "credentials") {
 			return nil, fmt.Errorf("connect to Pub/Sub: %w\nTo authenticate, run `gcloud auth application-default login` (Application Default Credentials), or pass --impersonate-service-account EMAIL; to use an emulator instead, set %s=HOST:PORT (or --emulator HOST:PORT)", err, live.EnvEmulatorHost)
 		}
 		return nil, fmt.Errorf("connect to Pub/Sub: %w", err)
 	}
+	if rc.limiters != nil && opts.Limiter == nil {
+		rc.limiters.byProject[project] = client.Limiter()
+	}
 	return client, nil
+}
+
+// limiterSet holds the rate limit of each project of a run over several
+// configurations.
+type limiterSet struct {
+	mu        sync.Mutex
+	byProject map[string]*live.Limiter
 }
 
 // computePlan loads the configuration, reads live state and diffs them.

@@ -16,9 +16,9 @@ import (
 type PlanCmd struct {
 	TargetFlags
 	Parallelism      int      `default:"16" help:"Maximum concurrent IAM policy reads."`
-	Dir              string   `arg:"" optional:"" default:"." help:"Configuration directory, or a single .hcl file (default: the current directory)." type:"path"`
+	Dirs             []string `arg:"" name:"dir" optional:"" default:"." help:"Configuration directory, or a single .hcl file (default: the current directory). Several are planned in one run, each its own stack and project, with one combined report." type:"path"`
 	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there are no changes, 2 when there are, 1 on error."`
-	Out              string   `help:"Save the plan for apply FILE (mode 0600: it holds configuration values). Apply verifies it against the configuration, the live state and the target it was made for." placeholder:"FILE" type:"path"`
+	Out              string   `help:"Save the plan for apply FILE (mode 0600: it holds configuration values). Apply verifies it against the configuration, the live state and the target it was made for. With several directories, FILE is a directory that receives one STACK-PROJECT.plan per configuration." placeholder:"FILE" type:"path"`
 	JSON             bool     `name:"json" help:"Print the plan as JSON (same as --format json)."`
 	Format           string   `default:"human" enum:"human,json,markdown,github" help:"Output format: human, json (docs/plan-json.md), markdown (for pull-request comments) or github (the human plan, with configuration problems as GitHub Actions annotations)."`
 	Target           []string `help:"Only plan this resource (ADDRESS, e.g. topic.orders or subscription.audit[\"eu\"]); repeatable." placeholder:"ADDRESS"`
@@ -38,19 +38,32 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	if format == "github" {
 		rc.diagFormat, format = "github", "human"
 	}
-	rc.planDir = relDir(c.Dir)
-	pr, err := rc.computePlan(c.Dir, c.TargetFlags, c.Parallelism, targets, c.Adopt)
+	if len(c.Dirs) > 1 {
+		return c.runMany(rc, format, targets)
+	}
+	out := func(*model.Config) string { return c.Out }
+	_, err = c.planOne(rc, c.Dirs[0], out, format, targets)
+	return err
+}
+
+// planOne plans one configuration and renders it; out names the saved
+// plan file ("" for none) once the configuration is loaded. It returns the
+// plan, when there is one, with the error that sets the exit code.
+func (c *PlanCmd) planOne(rc *runContext, dir string, out func(*model.Config) string, format string, targets []model.Address) (*plan.Plan, error) {
+	rc.planDir = relDir(dir)
+	pr, err := rc.computePlan(dir, c.TargetFlags, c.Parallelism, targets, c.Adopt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer pr.client.Close()
-	if c.Out != "" {
-		if err := writeSavedPlan(c.Out, pr, rc.g, c.Dir, c.Target, c.Adopt); err != nil {
-			return err
+	path := out(pr.config.Config)
+	if path != "" {
+		if err := writeSavedPlan(path, pr, rc.g, dir, c.Target, c.Adopt); err != nil {
+			return pr.plan, err
 		}
 	}
 	if err := rc.renderPlan(pr.plan, format); err != nil {
-		return err
+		return pr.plan, err
 	}
 	if n := pendingOutside(pr.config.Config, pr.live, pr.plan, c.Adopt); n > 0 && format == "human" {
 		fmt.Fprintf(rc.stdout, "\nThis plan is partial (--target): %s outside the targets %s pending; run plan without --target to see %s.\n",
@@ -59,23 +72,26 @@ func (c *PlanCmd) Run(rc *runContext) error {
 	// How the rate limit and the quota slowed the read down, on stderr so
 	// that --json and --format markdown stay pure.
 	render.RateLimit(rc.stderr, pr.client.LimitStats())
-	if c.Out != "" && format == "human" {
-		fmt.Fprintf(rc.stdout, "\nSaved the plan to %s. To perform exactly these actions, run:\n  pubsubctl apply %s\n", c.Out, c.Out)
+	if path != "" && format == "human" {
+		fmt.Fprintf(rc.stdout, "\nSaved the plan to %s. To perform exactly these actions, run:\n  pubsubctl apply %s\n", path, path)
 	}
 	// Exit 2 also when there is nothing to apply but declared resources
 	// are not managed by this stack: the configuration is not in effect.
 	if c.DetailedExitcode && !pr.plan.InEffect() {
-		return exitCode(ExitChanges)
+		return pr.plan, exitCode(ExitChanges)
 	}
-	return nil
+	return pr.plan, nil
 }
 
 func (rc *runContext) renderPlan(p *plan.Plan, format string) error {
+	rc.shown = p
 	switch format {
 	case "json":
 		return render.JSON(rc.stdout, p)
 	case "markdown":
-		return render.Markdown(rc.stdout, p, render.Options{Dir: rc.planDir})
+		return render.Markdown(rc.stdout, p, render.Options{Dir: rc.planDir, MaxBytes: rc.markdownBytes})
+	case "none":
+		return nil
 	}
 	return render.Human(rc.stdout, p, render.Options{Color: rc.color(rc.stdout), Verbose: rc.g.Verbose})
 }
@@ -127,7 +143,15 @@ Examples:
   pubsubctl plan --detailed-exitcode --format markdown infra/ > plan.md   # for a PR comment
   pubsubctl plan --out shop.plan infra/ && pubsubctl apply shop.plan    # review, then apply exactly that
   pubsubctl plan --target subscription.orders-billing infra/            # a partial plan
-  pubsubctl plan -out=shop.plan -detailed-exitcode infra/               # Terraform's spellings work too`
+  pubsubctl plan -out=shop.plan -detailed-exitcode infra/               # Terraform's spellings work too
+  pubsubctl plan --detailed-exitcode infra/pubsub/*/                    # several stacks: one report, the worst exit code
+  pubsubctl plan --out plans/ infra/dev infra/prod                      # plans/STACK-PROJECT.plan for each
+
+With several directories, each configuration (its own stack and project) is planned, at most
+4 at a time, and the report has a section per configuration followed by a combined summary;
+the exit status is the worst of them (an error over changes present over none). Two
+directories of the same stack and project are refused before anything is read. --target
+takes one configuration only.`
 }
 
 // relDir is dir relative to the working directory when it lies under it

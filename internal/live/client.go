@@ -325,6 +325,10 @@ func opsPerMinute(opt int, emulator bool) int {
 // Options.Limiter reports for every client that shares it.
 func (c *Client) LimitStats() LimitStats { return c.limit.Stats() }
 
+// Limiter returns the client's rate limit, for other clients of the same
+// project to share (Options.Limiter).
+func (c *Client) Limiter() *Limiter { return c.limit }
+
 // RPCCounts returns the number of RPCs the client has sent, by method,
 // since it was created.
 func (c *Client) RPCCounts() map[string]int {

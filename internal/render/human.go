@@ -25,6 +25,9 @@ type Options struct {
 	// Markdown form names it in its marker and heading (a monorepo has
 	// several).
 	Dir string
+	// MaxBytes bounds the Markdown form (0: MaxCommentBytes); a combined
+	// report of several configurations gives each its share.
+	MaxBytes int
 }
 
 // palette holds the renderer's own colours, so that colour is decided per

@@ -33,6 +33,10 @@ func Marker(p *plan.Plan, dir string) string {
 // summary, a table of changes, warnings, and the full human plan in a
 // collapsed ```diff block, cut to keep the comment under MaxCommentBytes.
 func Markdown(w io.Writer, p *plan.Plan, o Options) error {
+	maxBytes := MaxCommentBytes
+	if o.MaxBytes > 0 {
+		maxBytes = o.MaxBytes
+	}
 	var b strings.Builder
 	line := func(s string) {
 		b.WriteString(s)
@@ -112,7 +116,7 @@ func Markdown(w io.Writer, p *plan.Plan, o Options) error {
 	// counted in one last row.
 	rows, shown := len(p.Changes)+len(p.IAM), 0
 	row := func(format string, a ...any) bool {
-		if b.Len() > MaxCommentBytes/2 {
+		if b.Len() > maxBytes/2 {
 			return false
 		}
 		linef(format, a...)
@@ -159,7 +163,7 @@ func Markdown(w io.Writer, p *plan.Plan, o Options) error {
 		fence += "`"
 	}
 	const closing = 200 // the fence, </details> and the truncation line
-	if room := MaxCommentBytes - b.Len() - closing; len(text) > room {
+	if room := maxBytes - b.Len() - closing; len(text) > room {
 		cut := strings.LastIndexByte(text[:max(room, 0)], '\n') + 1
 		more := strings.Count(text[cut:], "\n")
 		text = text[:cut] + fmt.Sprintf("... (%d more lines not shown: the comment would be too long; see the full plan in the workflow's artifact, or run pubsubctl plan)\n", more)
