@@ -197,34 +197,23 @@ func (p *parser) parseExpr() (filterNode, error) {
 	return p.parseOr()
 }
 
-func (p *parser) parseOr() (filterNode, error) {
-	left, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for p.curr.typ == tokOp && p.curr.val == "OR" {
-		p.next()
-		right, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		left = &opNode{op: "OR", left: left, right: right}
-	}
-	return left, nil
-}
+func (p *parser) parseOr() (filterNode, error) { return p.parseBinary("OR", p.parseAnd) }
 
-func (p *parser) parseAnd() (filterNode, error) {
-	left, err := p.parseUnary()
+func (p *parser) parseAnd() (filterNode, error) { return p.parseBinary("AND", p.parseUnary) }
+
+// parseBinary parses operand (op operand)*, left-associative.
+func (p *parser) parseBinary(op string, operand func() (filterNode, error)) (filterNode, error) {
+	left, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.curr.typ == tokOp && p.curr.val == "AND" {
+	for p.curr.typ == tokOp && p.curr.val == op {
 		p.next()
-		right, err := p.parseUnary()
+		right, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		left = &opNode{op: "AND", left: left, right: right}
+		left = &opNode{op: op, left: left, right: right}
 	}
 	return left, nil
 }
