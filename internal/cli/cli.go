@@ -47,6 +47,7 @@ type CLI struct {
 	Forget      ForgetCmd      `cmd:"" help:"Stop managing resources without deleting them: remove this stack's ownership labels from them."`
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
+	Explain     ExplainCmd     `cmd:"" help:"Explain a resource or one of its fields: value, where it came from, defaults, in-place or replace, IAM, live drift."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 	Complete    CompleteCmd    `cmd:"" name:"__complete" hidden:"" help:"Answer a completion script (one candidate a line)."`
