@@ -167,7 +167,7 @@ func (l *loader) addSensitiveRange(r hcl.Range) {
 
 // countDecoded adds the strings of a decoded value to MaxDecodedBytes.
 func (l *loader) countDecoded(v cty.Value, rng hcl.Range) bool {
-	l.decoded += stringBytes(v)
+	l.decoded += stringSize.of(v)
 	return l.checkDecoded(rng)
 }
 
@@ -182,30 +182,6 @@ func (l *loader) checkDecoded(rng hcl.Range) bool {
 			safefile.FormatBytes(MaxDecodedBytes))
 	}
 	return false
-}
-
-// stringBytes is the total length of the strings in a value.
-func stringBytes(v cty.Value) int64 {
-	v, ok := concrete(v)
-	if !ok {
-		return 0
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return int64(len(v.AsString()))
-	case ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType():
-		n := int64(0)
-		for it := v.ElementIterator(); it.Next(); {
-			k, e := it.Element()
-			if ty.IsMapType() || ty.IsObjectType() {
-				n += int64(len(k.AsString()))
-			}
-			n += stringBytes(e)
-		}
-		return n
-	}
-	return 0
 }
 
 // countDefaults adds the defaults block's labels, which ApplyDefaults

@@ -59,39 +59,9 @@ func formatSize(args []cty.Value) int64 {
 	}
 	total := f + verbs*10000
 	for _, a := range args[1:] {
-		total += valueTextSize(a)
+		total += textBound.of(a)
 	}
 	return total
-}
-
-// valueTextSize estimates the text of a value (as format or jsonencode
-// would write it) from above.
-func valueTextSize(v cty.Value) int64 {
-	v, ok := concrete(v)
-	if !ok {
-		return 4
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return jsonStringSize(v.AsString())
-	case ty == cty.Number:
-		return 340
-	case ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType():
-		total := int64(2)
-		for it := v.ElementIterator(); it.Next(); {
-			k, e := it.Element()
-			if ty.IsMapType() || ty.IsObjectType() {
-				total += jsonStringSize(k.AsString()) + 1
-			}
-			total += valueTextSize(e) + 1
-			if total > MaxStringBytes*8 {
-				return total
-			}
-		}
-		return total
-	}
-	return 5
 }
 
 // jsonStringSize is the length of s as a JSON string, at most: 6 bytes
@@ -162,7 +132,7 @@ func checkReplace(args []cty.Value) error {
 }
 
 func checkJSONEncode(args []cty.Value) error {
-	if len(args) == 1 && valueTextSize(args[0]) > MaxStringBytes {
+	if len(args) == 1 && textBound.of(args[0]) > MaxStringBytes {
 		return errWouldBeTooLong("jsonencode")
 	}
 	return nil
