@@ -79,6 +79,11 @@ pubsubctl plan/apply at it: PUBSUB_EMULATOR_HOST, and PUBSUB_PROJECT_ID when
 --project is given or the configurations name exactly one project:
   export PUBSUB_EMULATOR_HOST=127.0.0.1:8085
   export PUBSUB_PROJECT_ID=my-project
+  # push OIDC tokens: certs at http://127.0.0.1:PORT/oauth2/v1/certs (JWKS: ...)
+The last line is where an application verifying push tokens finds the keys (Python
+google-auth: id_token.verify_token(token, request, audience=..., certs_url=...));
+--certs-addr fixes its address. Push subscriptions are delivered, to http://
+endpoints too when they are on loopback or private hosts.
 Listening on every interface (--host 0.0.0.0 or ::), the export line names the
 loopback address; --advertise HOST names another (a compose service name, a LAN
 address).

@@ -74,12 +74,6 @@ func (c *EmulatorHealthCmd) Run(rc *runContext) error {
 	if c.Wait < 0 || c.Wait > maxHealthWait {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("--wait %s: want 0 to %s", c.Wait, maxHealthWait)}
 	}
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return &exitError{code: ExitUsage, err: fmt.Errorf("%s %q: %w", from, addr, err)}
-	}
-	defer conn.Close()
-	hc := healthpb.NewHealthClient(conn)
 	start := time.Now()
 	deadline := start.Add(c.Wait)
 	for {
@@ -88,7 +82,7 @@ func (c *EmulatorHealthCmd) Run(rc *runContext) error {
 			// The last check ends by the deadline, more or less.
 			timeout = min(timeout, max(time.Until(deadline), minHealthTimeout))
 		}
-		msg, err := checkHealth(rc.ctx, hc, addr, timeout)
+		msg, err := checkHealth(rc.ctx, addr, timeout)
 		if err == nil {
 			fmt.Fprintln(rc.stdout, msg)
 			return nil
@@ -113,12 +107,19 @@ func validPort(p string) bool {
 	return err == nil && n >= 1 && n <= 65535
 }
 
-// checkHealth makes one health check, returning what to print when the
-// emulator serves, else why it does not.
-func checkHealth(ctx context.Context, hc healthpb.HealthClient, addr string, timeout time.Duration) (string, error) {
+// checkHealth makes one health check, on a connection of its own (a
+// connection that failed waits a second or more before dialling again:
+// --wait must see the emulator as soon as it listens), returning what to
+// print when the emulator serves, else why it does not.
+func checkHealth(ctx context.Context, addr string, timeout time.Duration) (string, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return "", fmt.Errorf("cannot connect to %s: %w", addr, err)
+	}
+	defer conn.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := hc.Check(ctx, &healthpb.HealthCheckRequest{})
+	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
 	switch status.Code(err) {
 	case codes.OK:
 	case codes.Unimplemented:
