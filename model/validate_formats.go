@@ -1,8 +1,6 @@
 package model
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -89,41 +87,4 @@ func bigQueryTableProblem(table string) string {
 		return bad + fmt.Sprintf(": %q is not a project ID", project)
 	}
 	return ""
-}
-
-// avroProblem returns what is wrong with an Avro schema definition, or "".
-// It only checks that the definition is JSON and that an object schema has a
-// "type"; Pub/Sub parses the schema fully when it is created.
-func avroProblem(def string) string {
-	var v any
-	if err := json.Unmarshal([]byte(def), &v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Sprintf("it is not valid JSON (%v, at byte %d)", se, se.Offset)
-		}
-		return fmt.Sprintf("it is not valid JSON (%v)", err)
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if _, ok := x["type"]; !ok {
-			return "the JSON object has no \"type\""
-		}
-	case string, []any:
-		// A primitive type name or a union: valid Avro.
-	default:
-		return "it is a JSON " + jsonKind(v) + ", not an Avro schema object"
-	}
-	return ""
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case float64:
-		return "number"
-	}
-	return "value"
 }

@@ -2,8 +2,7 @@ package model
 
 import "strings"
 
-// schema checks a schema's type and definition (only lightly for Protocol
-// Buffers: Pub/Sub compiles them).
+// schema checks a schema's type and that it has a definition.
 func (v *validator) schema(s *Schema) {
 	m := &s.Meta
 	switch s.Type {
@@ -17,18 +16,6 @@ func (v *validator) schema(s *Schema) {
 			"%s has an empty definition. Set definition, for example definition = file(\"schemas/%s.avsc\").", describe(s), s.Name)
 		return
 	}
-	switch s.Type {
-	case "AVRO":
-		if p := avroProblem(s.Definition); p != "" {
-			v.errorf(m.Range("definition"), "Invalid Avro schema",
-				"The definition of %s is not an Avro schema: %s. An Avro schema is JSON, usually a record such as {\"type\": \"record\", \"name\": \"Order\", \"fields\": [...]}.",
-				describe(s), p)
-		}
-	case "PROTOCOL_BUFFER":
-		if !strings.Contains(s.Definition, "syntax") && !strings.Contains(s.Definition, "message") {
-			v.errorf(m.Range("definition"), "Invalid Protocol Buffer schema",
-				"The definition of %s contains neither a syntax declaration nor a message, so it cannot be a Protocol Buffer schema. Pub/Sub wants one .proto file defining one top-level message, e.g. syntax = \"proto3\"; message Order { string id = 1; }. (pubsubctl only makes this light check; Pub/Sub compiles the definition when the schema is created.)",
-				describe(s))
-		}
-	}
+	// The definition itself is compiled offline by internal/config (with
+	// the Avro and protobuf libraries), which can locate errors in it.
 }

@@ -35,13 +35,16 @@ func writeDir(t testing.TB, files map[string]string) string {
 	return dir
 }
 
-// noValidate turns model.Validate off for the rest of the test, so that
-// decoding tests can use short names such as topic "t" and project "p1".
+// noValidate turns model.Validate (and the compilation of schema
+// definitions) off for the rest of the test, so that decoding tests can use
+// short names such as topic "t" and project "p1" and definitions such as
+// "{}".
 func noValidate(t testing.TB) {
 	t.Helper()
-	prev := validateModel
+	prev, prevDefs := validateModel, checkDefinitions
 	validateModel = func(*model.Config) hcl.Diagnostics { return nil }
-	t.Cleanup(func() { validateModel = prev })
+	checkDefinitions = false
+	t.Cleanup(func() { validateModel, checkDefinitions = prev, prevDefs })
 }
 
 // loadSrc loads a single main.hcl.

@@ -338,6 +338,7 @@ func (l *loader) load() *Result {
 	copyDefaultRanges(cfg, defaults)
 	if !decodeFailed {
 		l.addAll(validateModel(cfg))
+		l.addAll(l.checkSchemaDefinitions(cfg))
 	}
 	res.Config = cfg
 	res.Defaults = defaults
