@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -34,10 +36,11 @@ func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Dur
 				continue
 			}
 			pending[i] = nil
+			changed := now.changed(ec.files)
 			// Recorded before loading: a broken configuration is tried
 			// again on its next change, not at every look.
 			ec.files = now
-			rc.reapply(addr, configs, i)
+			rc.reapply(addr, configs, i, changed)
 			// What the output filter held back is written now, not
 			// at the next change.
 			for _, w := range []any{rc.stdout, rc.stderr} {
@@ -52,11 +55,13 @@ func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Dur
 	}
 }
 
-// reapply loads configs[i] again and applies it to the emulator at addr;
-// on success configs[i] is the configuration applied.
-func (rc *runContext) reapply(addr string, configs []*emuConfig, i int) {
+// reapply loads configs[i] again, after its files changed, and applies it
+// to the emulator at addr; on success configs[i] is the configuration
+// applied.
+func (rc *runContext) reapply(addr string, configs []*emuConfig, i int, changed []string) {
 	ec := configs[i]
-	fmt.Fprintf(rc.stdout, "\n%s %s changed: planning stack %s of project %s again.\n", time.Now().Format("15:04:05"), ec.path, ec.cfg.Stack, ec.cfg.Project)
+	fmt.Fprintf(rc.stdout, "\n%s %s changed: planning stack %s of project %s (%s) again.\n",
+		time.Now().Format("15:04:05"), strings.Join(changed, ", "), ec.cfg.Stack, ec.cfg.Project, ec.path)
 	keep := func() {
 		fmt.Fprintf(rc.stderr, "%s is not applied; the emulator keeps serving what was last applied. Fix the files and save to try again.\n", ec.path)
 	}
@@ -100,4 +105,22 @@ func reportErr(rc *runContext, err error) {
 		return
 	}
 	fmt.Fprintf(rc.stderr, "Error: %v\n", err)
+}
+
+// changed returns the files whose stamps differ between old and s
+// (added, removed or modified), sorted.
+func (s stamps) changed(old stamps) []string {
+	var out []string
+	for p, st := range s {
+		if o, ok := old[p]; !ok || o.size != st.size || !o.mod.Equal(st.mod) {
+			out = append(out, p)
+		}
+	}
+	for p := range old {
+		if _, ok := s[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
