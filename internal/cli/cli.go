@@ -48,6 +48,7 @@ type CLI struct {
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
 	Explain     ExplainCmd     `cmd:"" help:"Explain a resource or one of its fields: value, where it came from, defaults, in-place or replace, IAM, live drift."`
+	Graph       GraphCmd       `cmd:"" help:"Draw the topology (topics, subscriptions, dead letters, schemas, endpoints, publishers and subscribers) as Mermaid, DOT or JSON."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 	Complete    CompleteCmd    `cmd:"" name:"__complete" hidden:"" help:"Answer a completion script (one candidate a line)."`

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/pubsubctl/pubsubctl/internal/live"
+	"github.com/pubsubctl/pubsubctl/internal/render"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -256,6 +257,16 @@ func explain(cfg *model.Config, r model.Resource) *explanation {
 	ex.Derived = derivedOf(cfg, r)
 	ex.IAM = membersByRole(r.Policy())
 	ex.Publishers, ex.Consumers = whoCan(cfg, r)
+	topic := r.ID()
+	if s, ok := r.(*model.Subscription); ok {
+		topic = model.ShortName(cfg.Project, model.KindTopic, s.Topic)
+	}
+	for _, loop := range render.ConfigGraph(cfg, render.GraphOptions{}).DeadLetterCycles() {
+		if addr.Kind != model.KindSchema && contains(loop, topic) {
+			ex.Warnings = append(ex.Warnings, "dead-letter cycle: "+strings.Join(loop, " -> ")+
+				": a message that keeps failing circles between these topics instead of coming to rest")
+		}
+	}
 	return ex
 }
 
@@ -814,6 +825,9 @@ func writeExplanation(w io.Writer, ex *explanation, field string) {
 		}
 		if ex.Live != nil && (ex.Live.Status == "absent" || ex.Live.Status == "unmanaged" || ex.Live.Status == "other-stack") {
 			fmt.Fprintf(w, "  live (%s): %s\n", ex.Live.Target, ex.Live.Detail)
+		}
+		for _, s := range ex.Warnings {
+			fmt.Fprintf(w, "Warning: %s\n", s)
 		}
 		return
 	}
