@@ -47,6 +47,7 @@ type CLI struct {
 	Forget      ForgetCmd      `cmd:"" help:"Stop managing resources without deleting them: remove this stack's ownership labels from them."`
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
+	Schema      SchemaCmd      `cmd:"" help:"Work with schemas: schema test checks sample messages against a configured schema, offline."`
 	Explain     ExplainCmd     `cmd:"" help:"Explain a resource or one of its fields: value, where it came from, defaults, in-place or replace, IAM, live drift."`
 	Graph       GraphCmd       `cmd:"" help:"Draw the topology (topics, subscriptions, dead letters, schemas, endpoints, publishers and subscribers) as Mermaid, DOT or JSON."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
