@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -63,6 +64,8 @@ type EmulatorServeCmd struct {
 	Config        []string      `sep:"none" help:"Bootstrap from this configuration (directory or .hcl file; IAM included) before reporting ready; repeatable, for several stacks and projects in one emulator (one configuration per stack and project). --var, --var-file and --project apply to each." placeholder:"PATH"`
 	Watch         bool          `help:"Keep the emulator in step with the --config files: whenever a .hcl file (or a --var-file) changes, plan and apply again, printing the plan. Replacements and deletions are applied without asking (it is a local emulator); a configuration error is printed and the last good state keeps being served."`
 	WatchInterval time.Duration `name:"watch-interval" default:"250ms" help:"How often --watch looks at the files' sizes and modification times (10ms to 1m)." placeholder:"DURATION"`
+	Data          string        `help:"Keep the emulator's state (topics, subscriptions, schemas, IAM policies and unacknowledged messages) in DIR across restarts: restored at start, written every --save-interval and on shutdown. A corrupt or foreign state file is an error, never a silent reset. Without it the state is in memory only." placeholder:"DIR" type:"path"`
+	SaveInterval  time.Duration `name:"save-interval" default:"30s" help:"How often --data writes the state while serving (1s to 1h)." placeholder:"DURATION"`
 	CertsAddr     string        `name:"certs-addr" help:"Address of the HTTP server of the keys that verify push OIDC tokens (/oauth2/v1/certs, /oauth2/v3/certs, /.well-known/openid-configuration). Default: a free port, on loopback, or on every interface with --host 0.0.0.0 or ::." placeholder:"HOST:PORT"`
 }
 
@@ -70,7 +73,8 @@ type EmulatorServeCmd struct {
 func (*EmulatorServeCmd) Help() string {
 	return `Serves Pub/Sub's gRPC API (topics, subscriptions, schemas, publish/pull) and the IAM
 policy service on one port, validating requests like the real service, until
-interrupted (Ctrl-C or SIGTERM), then shuts down gracefully. State is in memory.
+interrupted (Ctrl-C or SIGTERM), then shuts down gracefully. State is in memory
+(unless --data DIR keeps it across restarts: DIR/pubsubctl-emulator-state.json).
 The standard gRPC health service reports NOT_SERVING until the --config bootstrap is
 done, then SERVING ('pubsubctl emulator health' asks it).
 
@@ -156,6 +160,14 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	if c.WatchInterval < minWatchInterval || c.WatchInterval > maxWatchInterval {
 		return &exitError{code: ExitUsage, err: fmt.Errorf("--watch-interval %s: want %s to %s", c.WatchInterval, minWatchInterval, maxWatchInterval)}
 	}
+	if c.SaveInterval < time.Second || c.SaveInterval > time.Hour {
+		return &exitError{code: ExitUsage, err: fmt.Errorf("--save-interval %s: want 1s to 1h", c.SaveInterval)}
+	}
+	if c.Data != "" {
+		if err := os.MkdirAll(c.Data, 0o700); err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
+	}
 	// Every configuration is loaded, and checked against the others,
 	// before the emulator starts: a mistake fails fast, with no port taken.
 	configs, err := c.loadConfigs(rc)
@@ -177,6 +189,7 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 		Project:         project,
 		StartNotServing: len(configs) > 0,
 		CertsAddr:       certsAddr,
+		DataDir:         c.Data,
 	})
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("cannot start the emulator: %s is already in use (is another emulator running?); choose another port with --port, or --port 0 for a free one", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
@@ -205,6 +218,10 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	}
 	srv.SetQuota(quota)
 	srv.SetHealth(true)
+	if c.Data != "" {
+		fmt.Fprintf(info, "State kept in %s: saved every %s and on shutdown.\n", filepath.Join(c.Data, emulator.StateFileName), c.SaveInterval)
+		go saveEvery(ctx, srv, c.SaveInterval, rc.stderr)
+	}
 	fmt.Fprintf(info, "Pub/Sub emulator (pubsubctl %s, IAM enabled) ready on %s in %s.\n", Version, srv.Addr(), time.Since(start).Round(time.Millisecond))
 	if advertised != srv.Addr() {
 		fmt.Fprintf(info, "Clients connect to it at %s%s.\n", advertised, map[bool]string{true: " (--advertise)", false: ""}[c.Advertise != ""])
@@ -250,6 +267,24 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	<-ctx.Done()
 	fmt.Fprintln(info, "Shutting down.")
 	return srv.Close()
+}
+
+// saveEvery writes the emulator's state every interval until ctx ends
+// (Close writes it once more); a failed write is reported and retried at
+// the next tick.
+func saveEvery(ctx context.Context, srv *emulator.Server, interval time.Duration, errOut io.Writer) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := srv.SaveState(); err != nil {
+				fmt.Fprintf(errOut, "Warning: could not save the emulator's state: %v\n", err)
+			}
+		}
+	}
 }
 
 // loadConfigs loads every --config, refusing a path that holds no
