@@ -5,14 +5,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
 	// Project IDs, optionally domain-scoped (example.com:my-project).
 	projectIDRE     = regexp.MustCompile(`^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	projectNumberRE = regexp.MustCompile(`^[0-9]{1,20}$`)
-	labelKeyRE      = regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$`)
-	labelValueRE    = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$`)
+	labelKeyRE      = runesRE{regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]*$`), 63}
+	labelValueRE    = runesRE{regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]*$`), 63}
 	kmsKeyRE        = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`)
 	emailRE         = regexp.MustCompile(`^[^@\s:/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
 	domainRE        = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
@@ -87,4 +88,18 @@ func bigQueryTableProblem(table string) string {
 		return bad + fmt.Sprintf(": %q is not a project ID", project)
 	}
 	return ""
+}
+
+// runesRE is a pattern and a bound on the length in characters. Label
+// rules are written this way because a counted repetition of Unicode
+// classes ({0,62} of \p{Ll}\p{Lo}...) compiles to a program of about 4 MB,
+// which every pubsubctl process would build at start.
+type runesRE struct {
+	re  *regexp.Regexp
+	max int
+}
+
+// MatchString reports whether s has at most max characters and matches.
+func (r runesRE) MatchString(s string) bool {
+	return utf8.RuneCountInString(s) <= r.max && r.re.MatchString(s)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/grpc/codes"
@@ -51,8 +52,8 @@ const (
 
 var (
 	idRE         = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$`)
-	labelKeyRE   = regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$`)
-	labelValueRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$`)
+	labelKeyRE   = runesRE{regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]*$`), 63}
+	labelValueRE = runesRE{regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]*$`), 63}
 	kmsKeyRE     = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$`)
 	pushVersions = map[string]bool{"v1": true, "v1beta1": true, "v1beta2": true}
 )
@@ -512,4 +513,16 @@ func localHost(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	return host == "localhost" || strings.HasSuffix(host, ".localhost") ||
 		host == "host.docker.internal" || (host != "" && !strings.Contains(host, "."))
+}
+
+// runesRE is a pattern and a bound on the length in characters: a counted
+// repetition of Unicode classes ({0,62}) would compile to a program of
+// about 4 MB at every start.
+type runesRE struct {
+	re  *regexp.Regexp
+	max int
+}
+
+func (r runesRE) MatchString(s string) bool {
+	return utf8.RuneCountInString(s) <= r.max && r.re.MatchString(s)
 }

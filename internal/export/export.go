@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -75,7 +76,7 @@ func Generate(st *model.State, opts Options) (map[string][]byte, []string, error
 	if opts.Stack == "" {
 		return nil, nil, errors.New("export: no stack name: every configuration names its stack (e.g. --stack shop)")
 	}
-	if !stackRE.MatchString(opts.Stack) {
+	if n := utf8.RuneCountInString(opts.Stack); n < 1 || n > 63 || !stackRE.MatchString(opts.Stack) {
 		return nil, nil, fmt.Errorf("export: %q cannot be a stack name: it is written to the %s label, so it must be 1 to 63 lower-case letters, digits, underscores or hyphens", opts.Stack, model.LabelStack)
 	}
 	if opts.ProjectNumber != "" && !projectNumberRE.MatchString(opts.ProjectNumber) {
@@ -96,7 +97,9 @@ func Generate(st *model.State, opts Options) (map[string][]byte, []string, error
 }
 
 var (
-	stackRE         = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{1,63}$`)
+	// A label value: at most 63 characters, checked apart (a counted
+	// repetition of Unicode classes compiles to megabytes at start).
+	stackRE         = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]+$`)
 	projectNumberRE = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
 
