@@ -57,6 +57,13 @@ var (
 	TopicKMSKeyName    = &Field{Kind: KindTopic, Name: "kms_key_name", Mask: "kms_key_name"}
 	TopicStoragePolicy = &Field{Kind: KindTopic, Name: "message_storage_policy", Mask: "message_storage_policy"}
 	TopicSchema        = &Field{Kind: KindTopic, Name: "schema", Mask: "schema_settings"}
+	// Ingestion settings and transforms are updatable (the update masks
+	// ingestion_data_source_settings and message_transforms, per the
+	// UpdateTopic documentation); tags are input-only and immutable.
+	TopicIngestion  = &Field{Kind: KindTopic, Name: "ingestion", Mask: "ingestion_data_source_settings"}
+	TopicTransforms = &Field{Kind: KindTopic, Name: "message_transform", Mask: "message_transforms"}
+	TopicTags       = &Field{Kind: KindTopic, Name: "tags",
+		Immutable: "tags are bound when a topic is created and cannot change: replace the topic"}
 
 	SubTopic = &Field{Kind: KindSubscription, Name: "topic",
 		Immutable: "a subscription's topic is immutable: replace the subscription"}
@@ -74,11 +81,15 @@ var (
 	// subscription without an expiration policy.
 	SubExpiration = &Field{Kind: KindSubscription, Name: "expiration", Mask: "expiration_policy",
 		Min: 1 * Day, Max: 365 * Day, ServerDefault: 31 * Day}
-	SubRetryPolicy    = &Field{Kind: KindSubscription, Name: "retry_policy", Mask: "retry_policy"}
-	SubDeadLetter     = &Field{Kind: KindSubscription, Name: "dead_letter", Mask: "dead_letter_policy"}
-	SubPush           = &Field{Kind: KindSubscription, Name: "push", Mask: "push_config"}
-	SubBigQuery       = &Field{Kind: KindSubscription, Name: "bigquery", Mask: "bigquery_config"}
-	SubCloudStorage   = &Field{Kind: KindSubscription, Name: "cloud_storage", Mask: "cloud_storage_config"}
+	SubRetryPolicy  = &Field{Kind: KindSubscription, Name: "retry_policy", Mask: "retry_policy"}
+	SubDeadLetter   = &Field{Kind: KindSubscription, Name: "dead_letter", Mask: "dead_letter_policy"}
+	SubPush         = &Field{Kind: KindSubscription, Name: "push", Mask: "push_config"}
+	SubBigQuery     = &Field{Kind: KindSubscription, Name: "bigquery", Mask: "bigquery_config"}
+	SubCloudStorage = &Field{Kind: KindSubscription, Name: "cloud_storage", Mask: "cloud_storage_config"}
+	SubBigtable     = &Field{Kind: KindSubscription, Name: "bigtable", Mask: "bigtable_config"}
+	SubTransforms   = &Field{Kind: KindSubscription, Name: "message_transform", Mask: "message_transforms"}
+	SubTags         = &Field{Kind: KindSubscription, Name: "tags",
+		Immutable: "tags are bound when a subscription is created and cannot change: replace the subscription"}
 	SubExactlyOnce    = &Field{Kind: KindSubscription, Name: "enable_exactly_once_delivery", Mask: "enable_exactly_once_delivery"}
 	SubLabels         = &Field{Kind: KindSubscription, Name: "labels", Mask: "labels"}
 	SubDetached       = &Field{Kind: KindSubscription, Name: "detached", Immutable: "detached can only be set by detaching the subscription"}
@@ -102,9 +113,10 @@ var (
 var Fields = []*Field{
 	SchemaType, SchemaDefinition,
 	TopicLabels, TopicMessageRetention, TopicKMSKeyName, TopicStoragePolicy, TopicSchema,
+	TopicIngestion, TopicTransforms, TopicTags,
 	SubTopic, SubFilter, SubMessageOrdering, SubAckDeadline, SubMessageRetention, SubRetainAcked,
 	SubExpiration, SubRetryPolicy, SubDeadLetter, SubPush, SubBigQuery, SubCloudStorage, SubExactlyOnce,
-	SubLabels, SubDetached,
+	SubLabels, SubDetached, SubBigtable, SubTransforms, SubTags,
 	SubMinimumBackoff, SubMaximumBackoff, SubMaxDeliveryAttempts, SubStorageMaxDuration, SubStorageMaxBytes, SubStorageMaxMessages,
 }
 

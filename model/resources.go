@@ -52,8 +52,14 @@ type Topic struct {
 	KMSKeyName       string            `json:"kms_key_name,omitempty"`
 	StoragePolicy    *StoragePolicy    `json:"storage_policy,omitempty"`
 	Schema           *SchemaSettings   `json:"schema,omitempty"`
-	IAM              IAM               `json:"iam,omitempty"`
-	Lifecycle        Lifecycle         `json:"lifecycle,omitempty"`
+	Ingestion        *Ingestion        `json:"ingestion,omitempty"`
+	// Transforms are the topic's message_transforms, applied in order on
+	// publish.
+	Transforms []MessageTransform `json:"message_transforms,omitempty"`
+	// Tags are bound at creation only (input-only in Pub/Sub's API).
+	Tags      map[string]string `json:"tags,omitempty"`
+	IAM       IAM               `json:"iam,omitempty"`
+	Lifecycle Lifecycle         `json:"lifecycle,omitempty"`
 	// DerivedFrom is set on resources pubsubctl materializes itself (the
 	// dead-letter topic of a subscription) and names their origin.
 	DerivedFrom *Address `json:"derived_from,omitempty"`
@@ -94,9 +100,14 @@ type Subscription struct {
 	Push             *PushConfig         `json:"push,omitempty"`
 	BigQuery         *BigQueryConfig     `json:"bigquery,omitempty"`
 	CloudStorage     *CloudStorageConfig `json:"cloud_storage,omitempty"`
-	Labels           map[string]string   `json:"labels,omitempty"`
-	IAM              IAM                 `json:"iam,omitempty"`
-	Lifecycle        Lifecycle           `json:"lifecycle,omitempty"`
+	Bigtable         *BigtableConfig     `json:"bigtable,omitempty"`
+	// Transforms are applied in order before delivery.
+	Transforms []MessageTransform `json:"message_transforms,omitempty"`
+	// Tags are bound at creation only (input-only in Pub/Sub's API).
+	Tags      map[string]string `json:"tags,omitempty"`
+	Labels    map[string]string `json:"labels,omitempty"`
+	IAM       IAM               `json:"iam,omitempty"`
+	Lifecycle Lifecycle         `json:"lifecycle,omitempty"`
 	// Detached is read from live state only.
 	Detached    bool     `json:"detached,omitempty"`
 	DerivedFrom *Address `json:"derived_from,omitempty"`
@@ -177,6 +188,153 @@ type CloudStorageConfig struct {
 	ServiceAccount         string        `json:"service_account,omitempty"`
 }
 
+// BigtableConfig makes a Bigtable export subscription.
+type BigtableConfig struct {
+	Table          string `json:"table,omitempty"` // projects/P/instances/I/tables/T
+	AppProfileID   string `json:"app_profile_id,omitempty"`
+	WriteMetadata  bool   `json:"write_metadata,omitempty"`
+	ServiceAccount string `json:"service_account,omitempty"`
+}
+
+// Ingestion is a topic's ingestion_data_source_settings: exactly one
+// source, and the platform logs' severity.
+type Ingestion struct {
+	AWSKinesis     *KinesisSource   `json:"aws_kinesis,omitempty"`
+	CloudStorage   *StorageSource   `json:"cloud_storage,omitempty"`
+	AzureEventHubs *EventHubsSource `json:"azure_event_hubs,omitempty"`
+	AWSMSK         *MSKSource       `json:"aws_msk,omitempty"`
+	ConfluentCloud *ConfluentSource `json:"confluent_cloud,omitempty"`
+	// PlatformLogs is platform_logs_settings.severity: "" (no platform
+	// logs), DISABLED, DEBUG, INFO, WARNING or ERROR.
+	PlatformLogs string `json:"platform_logs,omitempty"`
+}
+
+// Sources returns the names of the ingestion sources that are set.
+func (in *Ingestion) Sources() []string {
+	var out []string
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{
+		{"aws_kinesis", in.AWSKinesis != nil}, {"cloud_storage", in.CloudStorage != nil},
+		{"azure_event_hubs", in.AzureEventHubs != nil}, {"aws_msk", in.AWSMSK != nil},
+		{"confluent_cloud", in.ConfluentCloud != nil},
+	} {
+		if s.set {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
+// ServiceAccount is the Google service account the source's ingestion
+// authenticates as ("" for Cloud Storage, which uses Pub/Sub's service
+// agent).
+func (in *Ingestion) ServiceAccount() string {
+	switch {
+	case in.AWSKinesis != nil:
+		return in.AWSKinesis.GCPServiceAccount
+	case in.AzureEventHubs != nil:
+		return in.AzureEventHubs.GCPServiceAccount
+	case in.AWSMSK != nil:
+		return in.AWSMSK.GCPServiceAccount
+	case in.ConfluentCloud != nil:
+		return in.ConfluentCloud.GCPServiceAccount
+	}
+	return ""
+}
+
+// KinesisSource ingests from Amazon Kinesis Data Streams.
+type KinesisSource struct {
+	StreamARN         string `json:"stream_arn,omitempty"`
+	ConsumerARN       string `json:"consumer_arn,omitempty"`
+	AWSRoleARN        string `json:"aws_role_arn,omitempty"`
+	GCPServiceAccount string `json:"gcp_service_account,omitempty"`
+}
+
+// StorageSource ingests objects from a Cloud Storage bucket.
+type StorageSource struct {
+	Bucket string `json:"bucket,omitempty"`
+	// Format is "text" (the default), "avro" or "pubsub_avro".
+	Format string `json:"format,omitempty"`
+	// TextDelimiter is the text format's delimiter; nil: unset ("\n").
+	TextDelimiter *string `json:"text_delimiter,omitempty"`
+	// MinimumObjectCreateTime is an RFC 3339 time in UTC, or "".
+	MinimumObjectCreateTime string `json:"minimum_object_create_time,omitempty"`
+	MatchGlob               string `json:"match_glob,omitempty"`
+}
+
+// EventHubsSource ingests from Azure Event Hubs.
+type EventHubsSource struct {
+	ResourceGroup     string `json:"resource_group,omitempty"`
+	Namespace         string `json:"namespace,omitempty"`
+	EventHub          string `json:"event_hub,omitempty"`
+	ClientID          string `json:"client_id,omitempty"`
+	TenantID          string `json:"tenant_id,omitempty"`
+	SubscriptionID    string `json:"subscription_id,omitempty"`
+	GCPServiceAccount string `json:"gcp_service_account,omitempty"`
+}
+
+// MSKSource ingests from an Amazon MSK cluster.
+type MSKSource struct {
+	ClusterARN        string `json:"cluster_arn,omitempty"`
+	Topic             string `json:"topic,omitempty"`
+	AWSRoleARN        string `json:"aws_role_arn,omitempty"`
+	GCPServiceAccount string `json:"gcp_service_account,omitempty"`
+}
+
+// ConfluentSource ingests from a Confluent Cloud cluster.
+type ConfluentSource struct {
+	BootstrapServer   string `json:"bootstrap_server,omitempty"`
+	ClusterID         string `json:"cluster_id,omitempty"`
+	Topic             string `json:"topic,omitempty"`
+	IdentityPoolID    string `json:"identity_pool_id,omitempty"`
+	GCPServiceAccount string `json:"gcp_service_account,omitempty"`
+}
+
+// MessageTransform is one single message transform: exactly one of
+// JavaScriptUDF, AIInference and Compression.
+type MessageTransform struct {
+	JavaScriptUDF *JavaScriptUDF `json:"javascript_udf,omitempty"`
+	AIInference   *AIInference   `json:"ai_inference,omitempty"`
+	Compression   *Compression   `json:"compression,omitempty"`
+	Disabled      bool           `json:"disabled,omitempty"`
+}
+
+// Kind returns "javascript_udf", "ai_inference", "compression" or "".
+func (t MessageTransform) Kind() string {
+	switch {
+	case t.JavaScriptUDF != nil:
+		return "javascript_udf"
+	case t.AIInference != nil:
+		return "ai_inference"
+	case t.Compression != nil:
+		return "compression"
+	}
+	return ""
+}
+
+// JavaScriptUDF is a user-defined JavaScript function.
+type JavaScriptUDF struct {
+	FunctionName string `json:"function_name,omitempty"`
+	Code         string `json:"code,omitempty"`
+}
+
+// AIInference sends messages to a Vertex AI endpoint.
+type AIInference struct {
+	Endpoint       string `json:"endpoint,omitempty"`
+	ServiceAccount string `json:"service_account,omitempty"`
+	// Parameters is the unstructured inference's parameters object as
+	// canonical JSON ("" when unset).
+	Parameters string `json:"parameters,omitempty"`
+}
+
+// Compression compresses or decompresses message data.
+type Compression struct {
+	Algorithm string `json:"algorithm,omitempty"` // ZLIB
+	Mode      string `json:"mode,omitempty"`      // COMPRESS or DECOMPRESS
+}
+
 // AvroConfig is the Avro output format of a Cloud Storage subscription.
 type AvroConfig struct {
 	WriteMetadata  bool `json:"write_metadata,omitempty"`
@@ -218,7 +376,8 @@ func (s *Subscription) ID() string       { return s.Name }
 func (s *Subscription) Metadata() *Meta  { return &s.Meta }
 func (s *Subscription) Policy() *IAM     { return &s.IAM }
 
-// DeliveryType returns "push", "bigquery", "cloud_storage" or "pull".
+// DeliveryType returns "push", "bigquery", "cloud_storage", "bigtable"
+// or "pull".
 func (s *Subscription) DeliveryType() string {
 	switch {
 	case s.Push != nil:
@@ -227,6 +386,8 @@ func (s *Subscription) DeliveryType() string {
 		return "bigquery"
 	case s.CloudStorage != nil:
 		return "cloud_storage"
+	case s.Bigtable != nil:
+		return "bigtable"
 	}
 	return "pull"
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // delivery checks how a subscription delivers: at most one of push,
-// bigquery and cloud_storage (none is pull), and the fields of that one.
+// bigquery, cloud_storage and bigtable (none is pull), and the fields of that one.
 func (v *validator) delivery(s *Subscription) {
 	m := &s.Meta
 	var kinds []string
@@ -19,9 +19,12 @@ func (v *validator) delivery(s *Subscription) {
 	if s.CloudStorage != nil {
 		kinds = append(kinds, "cloud_storage")
 	}
+	if s.Bigtable != nil {
+		kinds = append(kinds, "bigtable")
+	}
 	if len(kinds) > 1 {
 		v.errorf(m.Range(kinds[1]), "Conflicting delivery types",
-			"%s declares both %s and %s. A subscription delivers in exactly one way: pull (no delivery block), push, bigquery or cloud_storage. Use one subscription per delivery type.",
+			"%s declares both %s and %s. A subscription delivers in exactly one way: pull (no delivery block), push, bigquery, cloud_storage or bigtable. Use one subscription per delivery type.",
 			describe(s), kinds[0], strings.Join(kinds[1:], " and "))
 	}
 	if s.EnableExactlyOnceDelivery && len(kinds) > 0 {

@@ -112,4 +112,5 @@ func (v *validator) subscription(s *Subscription) {
 
 	v.delivery(s)
 	v.filter(s)
+	v.subscriptionFeatures(s)
 }

@@ -54,4 +54,5 @@ func (v *validator) topic(t *Topic) {
 				"%q is not a schema encoding: use \"JSON\" or \"BINARY\".", ss.Encoding)
 		}
 	}
+	v.topicFeatures(t)
 }

@@ -91,6 +91,9 @@ func topicFields(project string, t *model.Topic) []field {
 	} else {
 		f = append(f, row(model.TopicSchema, "name", ""), row(model.TopicSchema, "encoding", ""))
 	}
+	f = append(f, ingestionFields(t.Ingestion)...)
+	f = append(f, transformFields(model.TopicTransforms, t.Transforms)...)
+	f = append(f, labelFields(model.TopicTags, t.Tags)...)
 	return append(f, labelFields(model.TopicLabels, t.Labels)...)
 }
 
@@ -167,6 +170,16 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 				row(cs, "avro.use_topic_schema", boolean(a.UseTopicSchema)))
 		}
 	}
+	if b := s.Bigtable; b != nil {
+		bt := model.SubBigtable
+		f = append(f,
+			row(bt, "table", q(b.Table)),
+			row(bt, "app_profile_id", q(b.AppProfileID)),
+			row(bt, "write_metadata", boolean(b.WriteMetadata)),
+			row(bt, "service_account", q(b.ServiceAccount)))
+	}
+	f = append(f, transformFields(model.SubTransforms, s.Transforms)...)
+	f = append(f, labelFields(model.SubTags, s.Tags)...)
 	return append(f, labelFields(model.SubLabels, s.Labels)...)
 }
 

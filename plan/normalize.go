@@ -20,6 +20,15 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 		c := *l
 		c.Labels = withoutSystemLabels(l.Labels)
 		if d != nil {
+			c.Tags = inputOnlyTags(d.Tags, c.Tags)
+			if in := c.Ingestion; in != nil && in.CloudStorage != nil && d.Ingestion != nil && d.Ingestion.CloudStorage != nil &&
+				d.Ingestion.CloudStorage.TextDelimiter == nil {
+				cs := *in.CloudStorage
+				cs.TextDelimiter = nil // the service's "\n"
+				n := *in
+				n.CloudStorage = &cs
+				c.Ingestion = &n
+			}
 			if d.StoragePolicy == nil {
 				c.StoragePolicy = nil // inherited from the organization policy
 			}
@@ -48,6 +57,7 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 		if d == nil {
 			return &c
 		}
+		c.Tags = inputOnlyTags(d.Tags, c.Tags)
 		if lp, dp := c.Push, d.Push; lp != nil && dp != nil {
 			p := *lp
 			if _, ok := dp.Attributes[pushVersionAttribute]; !ok && len(p.Attributes) > 0 {
@@ -80,6 +90,18 @@ func normalizeLive(desired, live model.Resource) model.Resource {
 			c.CloudStorage = &cs
 		}
 		return &c
+	}
+	return live
+}
+
+// inputOnlyTags is the live tags to compare with the desired ones. Tags
+// are input-only in Pub/Sub's API: Pub/Sub does not return them, so a
+// resource read without tags is taken to have the desired ones (a tag
+// change cannot be seen). A server that returns them (the embedded
+// emulator) shows a change, which is a replace.
+func inputOnlyTags(desired, live map[string]string) map[string]string {
+	if len(live) == 0 {
+		return desired
 	}
 	return live
 }

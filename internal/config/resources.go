@@ -167,6 +167,9 @@ func (d *dec) topic(body *hclsyntax.Body, t *model.Topic) {
 		nd.str(b, "last_revision_id", &ss.LastRevisionID)
 		t.Schema = ss
 	}
+	t.Ingestion = d.ingestion(body)
+	t.Transforms = d.transforms(body)
+	t.Tags = d.tags(body)
 	d.iam(body, &t.IAM, []shortcut{{"publishers", model.RolePublisher}, {"viewers", model.RoleViewer}})
 	d.lifecycle(body, &t.Lifecycle)
 }
@@ -240,6 +243,9 @@ func (d *dec) subscription(body *hclsyntax.Body, s *model.Subscription) {
 		cs.Text = cs.Avro == nil
 		s.CloudStorage = cs
 	}
+	s.Bigtable = d.bigtable(body)
+	s.Transforms = d.transforms(body)
+	s.Tags = d.tags(body)
 	if m, ok := d.stringMap(body, model.SubLabels.Name); ok {
 		s.Labels = m
 	}

@@ -73,7 +73,7 @@ var (
 	topicSpec = &bodySpec{
 		kind: "topic",
 		attrs: []string{"for_each", "name", model.TopicLabels.Name, model.TopicMessageRetention.Name, model.TopicKMSKeyName.Name,
-			"publishers", "viewers", "iam_policy"},
+			"publishers", "viewers", "iam_policy", model.TopicTags.Name},
 		blocks: []*blockSpec{
 			{typ: model.TopicStoragePolicy.Name, body: &bodySpec{
 				attrs:    []string{"allowed_persistence_regions", "enforce_in_transit"},
@@ -83,6 +83,7 @@ var (
 				attrs:    []string{"name", "encoding", "first_revision_id", "last_revision_id"},
 				required: []string{"name"},
 			}},
+			ingestionSpec, transformSpec,
 			iamSpec, lifecycleSpec,
 		},
 	}
@@ -92,7 +93,7 @@ var (
 		attrs: []string{"for_each", "name", model.SubTopic.Name, model.SubAckDeadline.Name, model.SubMessageRetention.Name,
 			model.SubRetainAcked.Name, model.SubExpiration.Name, model.SubFilter.Name, model.SubMessageOrdering.Name,
 			model.SubExactlyOnce.Name, model.SubRetryPolicy.Name, model.SubDeadLetter.Name, model.SubLabels.Name,
-			"subscribers", "viewers", "iam_policy"},
+			"subscribers", "viewers", "iam_policy", model.SubTags.Name},
 		required: []string{model.SubTopic.Name},
 		blocks: []*blockSpec{
 			retryPolicySpec,
@@ -124,6 +125,11 @@ var (
 					{typ: "avro", body: &bodySpec{attrs: []string{"write_metadata", "use_topic_schema"}}},
 				},
 			}},
+			{typ: model.SubBigtable.Name, body: &bodySpec{
+				attrs:    []string{"table", "app_profile_id", "write_metadata", "service_account"},
+				required: []string{"table"},
+			}},
+			transformSpec,
 			iamSpec, lifecycleSpec,
 		},
 	}

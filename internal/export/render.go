@@ -229,6 +229,9 @@ func (e *exporter) topicBlock(body *hclwrite.Body, t *model.Topic) {
 			}
 		}
 	}
+	ingestionBlock(b, t.Ingestion)
+	transformBlocks(b, t.Transforms)
+	writeTags(b, t.Tags)
 	full := e.full(model.KindTopic, t.Name)
 	e.writeIAM(b, e.iamOf(model.KindTopic, t.Name, func(role string) bool {
 		return role == model.RolePublisher && e.dlTopics[full]
@@ -303,6 +306,9 @@ func (e *exporter) subscriptionBlock(body *hclwrite.Body, s *model.Subscription)
 		nb.SetAttributeValue("reason", cty.StringVal(NoDeadLetterReason))
 	}
 	e.delivery(b, s)
+	bigtableBlock(b, s.Bigtable)
+	transformBlocks(b, s.Transforms)
+	writeTags(b, s.Tags)
 	e.writeLabels(b, "subscription", s.Name, s.Labels)
 	e.writeIAM(b, e.iamOf(model.KindSubscription, s.Name, func(role string) bool {
 		return role == model.RoleSubscriber && s.DeadLetter != nil

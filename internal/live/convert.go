@@ -224,6 +224,9 @@ func topicToProto(project string, t *model.Topic) (*pb.Topic, error) {
 			LastRevisionId:  ss.LastRevisionID,
 		}
 	}
+	if err := topicFeaturesToProto(t, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -253,6 +256,9 @@ func topicFromProtoIn(p *pb.Topic, in *interner) *model.Topic {
 			LastRevisionID:  ss.GetLastRevisionId(),
 		}
 	}
+	t.Ingestion = ingestionFromProto(p.GetIngestionDataSourceSettings())
+	t.Transforms = transformsFromProto(p.GetMessageTransforms())
+	t.Tags = tagsFromProto(p.GetTags())
 	return t
 }
 
@@ -317,6 +323,9 @@ func subToProto(project string, s *model.Subscription) (*pb.Subscription, error)
 			c.OutputFormat = &pb.CloudStorageConfig_TextConfig_{TextConfig: &pb.CloudStorageConfig_TextConfig{}}
 		}
 		p.CloudStorageConfig = c
+	}
+	if err := subFeaturesToProto(s, p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -453,6 +462,9 @@ func subFromProtoIn(p *pb.Subscription, in *interner) *model.Subscription {
 		}
 		s.CloudStorage = c
 	}
+	s.Bigtable = bigtableFromProto(p.GetBigtableConfig())
+	s.Transforms = transformsFromProto(p.GetMessageTransforms())
+	s.Tags = tagsFromProto(p.GetTags())
 	return s
 }
 
