@@ -40,6 +40,7 @@ type Result struct {
 	Defaults  *model.Defaults
 	Files     map[string]*hcl.File // filename -> parsed file, for diagnostic snippets
 	Variables []Variable           // name, value (cty.Value), sensitive, source (default/var-file/env/flag)
+	Outputs   []model.Output       // output blocks, evaluated (see decodeOutputs)
 
 	secrets  []string // see Secrets
 	redactor *strings.Replacer
@@ -343,6 +344,7 @@ func (l *loader) load() *Result {
 	res.Config = cfg
 	res.Defaults = defaults
 	res.secrets = l.collectSecrets(cfg)
+	l.decodeOutputs(blocks, res)
 	return res
 }
 
