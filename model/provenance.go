@@ -1,6 +1,13 @@
 package model
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
 
 // Source says where a value came from, so that plan can show why a value is
 // what it is.
@@ -35,15 +42,119 @@ func (s Source) String() string {
 // Field paths are the configuration's attribute paths (the Name of a row of
 // the field table, or a path under one: "retry_policy.minimum_backoff",
 // "labels.team").
+//
+// A configuration of tens of thousands of resources holds one Meta each,
+// so the sources and ranges are two small sorted slices behind one
+// pointer rather than two maps (a map of one range costs about 700 bytes,
+// its slice 80). Like the maps they replace, they are shared by copies of a
+// Meta: Set on a copy is seen by the original. Its JSON form is
+// {"sources": {path: source}, "Sensitive": {path: true}}, both omitted when
+// empty.
 type Meta struct {
-	DeclRange  hcl.Range            `json:"-"`                 // the block's label (or type) range
-	Provenance map[string]Source    `json:"sources,omitempty"` // field path -> source; absent means SourceUnset
-	Ranges     map[string]hcl.Range `json:"-"`                 // field path -> range of the expression that set it
+	DeclRange hcl.Range // the block's label (or type) range
+	fields    *metaFields
 	// Sensitive holds the field paths whose values derive from a variable
 	// declared sensitive = true. Renderers show such values as
 	// "(sensitive)"; a path covers its children ("labels" covers
 	// "labels.team").
-	Sensitive map[string]bool `json:",omitempty"`
+	Sensitive map[string]bool
+}
+
+// metaFields are a Meta's sources (absent means SourceUnset) and the ranges
+// of the expressions that set fields, each sorted by path.
+type metaFields struct {
+	sources []fieldSource
+	ranges  []fieldRange
+}
+
+type fieldSource struct {
+	path string
+	src  Source
+}
+
+type fieldRange struct {
+	path string
+	rng  hcl.Range
+}
+
+// metaJSON is Meta's JSON form.
+type metaJSON struct {
+	Provenance map[string]Source `json:"sources,omitempty"`
+	Sensitive  map[string]bool   `json:",omitempty"`
+}
+
+// MarshalJSON writes the sources and the sensitive paths (not the ranges:
+// where a value was written is not part of what it is).
+func (m Meta) MarshalJSON() ([]byte, error) {
+	j := metaJSON{Sensitive: m.Sensitive}
+	if m.fields != nil && len(m.fields.sources) > 0 {
+		j.Provenance = make(map[string]Source, len(m.fields.sources))
+		for _, f := range m.fields.sources {
+			j.Provenance[f.path] = f.src
+		}
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (m *Meta) UnmarshalJSON(b []byte) error {
+	var j metaJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*m = Meta{Sensitive: j.Sensitive}
+	for path, src := range j.Provenance {
+		m.Set(path, src, nil)
+	}
+	return nil
+}
+
+// Equal reports whether two Metas record the same declaration, sources,
+// ranges and sensitive paths (go-cmp compares Metas with it).
+func (m Meta) Equal(o Meta) bool {
+	var a, b metaFields
+	if m.fields != nil {
+		a = *m.fields
+	}
+	if o.fields != nil {
+		b = *o.fields
+	}
+	return m.DeclRange == o.DeclRange && slices.Equal(a.sources, b.sources) && slices.Equal(a.ranges, b.ranges) &&
+		maps.Equal(m.Sensitive, o.Sensitive)
+}
+
+// Sources returns the source of every field that has one, by path.
+func (m *Meta) Sources() map[string]Source {
+	out := map[string]Source{}
+	if m != nil && m.fields != nil {
+		for _, f := range m.fields.sources {
+			out[f.path] = f.src
+		}
+	}
+	return out
+}
+
+// HasRange reports whether the expression that set a field (that path
+// exactly, not a parent) was recorded.
+func (m *Meta) HasRange(path string) bool {
+	_, ok := m.rangeOf(path)
+	return ok
+}
+
+// HasRanges reports whether any range was recorded.
+func (m *Meta) HasRanges() bool {
+	return m != nil && m.fields != nil && len(m.fields.ranges) > 0
+}
+
+func (m *Meta) rangeOf(path string) (hcl.Range, bool) {
+	if m == nil || m.fields == nil {
+		return hcl.Range{}, false
+	}
+	rs := m.fields.ranges
+	if i, ok := slices.BinarySearchFunc(rs, path, func(f fieldRange, p string) int { return strings.Compare(f.path, p) }); ok {
+		return rs[i].rng, true
+	}
+	return hcl.Range{}, false
 }
 
 // MarkSensitive records that the value of a field derives from a
@@ -76,10 +187,14 @@ func (m *Meta) IsSensitive(path string) bool {
 
 // Source returns the provenance of a field.
 func (m *Meta) Source(path string) Source {
-	if m == nil || m.Provenance == nil {
+	if m == nil || m.fields == nil {
 		return SourceUnset
 	}
-	return m.Provenance[path]
+	ss := m.fields.sources
+	if i, ok := slices.BinarySearchFunc(ss, path, func(f fieldSource, p string) int { return strings.Compare(f.path, p) }); ok {
+		return ss[i].src
+	}
+	return SourceUnset
 }
 
 // IsSet reports whether a field has a value from any source.
@@ -87,15 +202,21 @@ func (m *Meta) IsSet(path string) bool { return m.Source(path) != SourceUnset }
 
 // Set records the provenance of a field, and its range when r is not nil.
 func (m *Meta) Set(path string, s Source, r *hcl.Range) {
-	if m.Provenance == nil {
-		m.Provenance = map[string]Source{}
+	if m.fields == nil {
+		m.fields = &metaFields{}
 	}
-	m.Provenance[path] = s
+	f := m.fields
+	if i, ok := slices.BinarySearchFunc(f.sources, path, func(f fieldSource, p string) int { return strings.Compare(f.path, p) }); ok {
+		f.sources[i].src = s
+	} else {
+		f.sources = slices.Insert(f.sources, i, fieldSource{path, s})
+	}
 	if r != nil {
-		if m.Ranges == nil {
-			m.Ranges = map[string]hcl.Range{}
+		if i, ok := slices.BinarySearchFunc(f.ranges, path, func(f fieldRange, p string) int { return strings.Compare(f.path, p) }); ok {
+			f.ranges[i].rng = *r
+		} else {
+			f.ranges = slices.Insert(f.ranges, i, fieldRange{path, *r})
 		}
-		m.Ranges[path] = *r
 	}
 }
 
@@ -104,7 +225,7 @@ func (m *Meta) Set(path string, s Source, r *hcl.Range) {
 // "retry_policy.minimum_backoff") and then to the declaration.
 func (m *Meta) Range(path string) hcl.Range {
 	for p := path; p != ""; {
-		if r, ok := m.Ranges[p]; ok {
+		if r, ok := m.rangeOf(p); ok {
 			return r
 		}
 		i := lastDot(p)

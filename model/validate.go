@@ -232,7 +232,7 @@ func (v *validator) labels(res Resource, labels map[string]string) {
 	for _, k := range keys {
 		path := "labels." + k
 		src := m.Source(path)
-		_, written := m.Ranges[path]
+		written := m.HasRange(path)
 		if k == LabelManagedBy || k == LabelStack {
 			if written || src == SourceUser || src == SourceDefaults {
 				v.fieldError(res, path, "Reserved label key",

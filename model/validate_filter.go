@@ -24,7 +24,7 @@ func (v *validator) filter(s *Subscription) {
 	var fe *filter.Error
 	if errors.As(err, &fe) {
 		msg = fe.Msg
-		if _, ok := s.Meta.Ranges[SubFilter.Name]; ok {
+		if s.Meta.HasRange(SubFilter.Name) {
 			r = filterErrorRange(r, s.Filter, fe.Offset)
 		}
 	}

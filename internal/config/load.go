@@ -538,22 +538,23 @@ func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 // defaults block, so that a diagnostic about such a value shows where it
 // was written.
 func copyDefaultRanges(cfg *model.Config, d *model.Defaults) {
-	if d == nil || len(d.Meta.Ranges) == 0 && len(d.Meta.Sensitive) == 0 {
+	if d == nil || !d.Meta.HasRanges() && len(d.Meta.Sensitive) == 0 {
 		return
 	}
 	fix := func(m *model.Meta, prefix string) {
-		for path, src := range m.Provenance {
+		for path, src := range m.Sources() {
 			if src != model.SourceDefaults {
 				continue
 			}
 			if d.Meta.IsSensitive(prefix + path) {
 				m.MarkSensitive(path)
 			}
-			if _, ok := m.Ranges[path]; ok {
+			if m.HasRange(path) {
 				continue
 			}
 			for p := path; p != ""; {
-				if r, ok := d.Meta.Ranges[prefix+p]; ok {
+				if d.Meta.HasRange(prefix + p) {
+					r := d.Meta.Range(prefix + p)
 					m.Set(path, src, &r)
 					break
 				}

@@ -51,8 +51,8 @@ func pos(r hcl.Range) string { return fmt.Sprintf("%d,%d", r.Start.Line, r.Start
 // prov renders "source@line,col" for a field of m.
 func prov(m *model.Meta, path string) string {
 	s := m.Source(path).String()
-	if r, ok := m.Ranges[path]; ok {
-		return s + "@" + pos(r)
+	if m.HasRange(path) {
+		return s + "@" + pos(m.Range(path))
 	}
 	return s
 }
