@@ -51,6 +51,7 @@ type CLI struct {
 	Explain     ExplainCmd     `cmd:"" help:"Explain a resource or one of its fields: value, where it came from, defaults, in-place or replace, IAM, live drift."`
 	Graph       GraphCmd       `cmd:"" help:"Draw the topology (topics, subscriptions, dead letters, schemas, endpoints, publishers and subscribers) as Mermaid, DOT or JSON."`
 	Output      OutputCmd      `cmd:"" help:"Print the resolved names applications need (topics, subscriptions, dead-letter topics, push audiences) and the output blocks, as env, dotenv or JSON."`
+	Init        InitCmd        `cmd:"" help:"Write a starter configuration (a topic and a subscription with the safe defaults spelled out) that validates at once."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 	Complete    CompleteCmd    `cmd:"" name:"__complete" hidden:"" help:"Answer a completion script (one candidate a line)."`

@@ -178,6 +178,7 @@ var (
 		{typ: "schema", labels: []string{"name"}, repeat: true, body: schemaSpec},
 		{typ: "topic", labels: []string{"name"}, repeat: true, body: topicSpec},
 		{typ: "subscription", labels: []string{"name"}, repeat: true, body: subscriptionSpec},
+		{typ: "output", labels: []string{"name"}, repeat: true, body: outputSpec},
 	}}
 )
 
