@@ -20,7 +20,7 @@ var subMaskPaths = map[string]bool{
 	"push_config": true, "bigquery_config": true, "cloud_storage_config": true,
 	"ack_deadline_seconds": true, "retain_acked_messages": true, "message_retention_duration": true,
 	"labels": true, "expiration_policy": true, "dead_letter_policy": true, "retry_policy": true,
-	"enable_exactly_once_delivery": true, "message_transforms": true,
+	"enable_exactly_once_delivery": true, "message_transforms": true, "bigtable_config": true,
 }
 
 // Subscription fields that cannot change after creation.
@@ -44,11 +44,15 @@ var subNormalizers = map[string]func(*pb.Subscription) error{
 	"labels":                     func(s *pb.Subscription) error { return checkLabels(s.Labels) },
 	"bigquery_config":            func(s *pb.Subscription) error { return checkBigQuery(s.BigqueryConfig) },
 	"cloud_storage_config":       func(s *pb.Subscription) error { return checkCloudStorage(s.CloudStorageConfig) },
+	"bigtable_config":            func(s *pb.Subscription) error { return checkBigtable(s.BigtableConfig) },
+	"message_transforms":         func(s *pb.Subscription) error { return checkTransforms(s.MessageTransforms) },
+	"tags":                       func(s *pb.Subscription) error { return checkTags(s.Tags) },
 }
 
 var subCreateOrder = []string{
 	"ack_deadline_seconds", "message_retention_duration", "expiration_policy", "retry_policy",
 	"dead_letter_policy", "push_config", "labels", "bigquery_config", "cloud_storage_config",
+	"bigtable_config", "message_transforms", "tags",
 }
 
 func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription, next grpc.UnaryHandler) (any, error) {
@@ -67,7 +71,8 @@ func (c *conformance) createSubscription(ctx context.Context, s *pb.Subscription
 		return nil, err
 	}
 	s.Detached = false
-	s.Tags = nil // input only
+	// Tags are input-only on the service; the emulator keeps and returns
+	// them so that plans can show a tag change (a replace).
 	return forward(ctx, next, s, c.fixSub)
 }
 

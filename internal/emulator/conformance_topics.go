@@ -16,6 +16,9 @@ func (c *conformance) createTopic(ctx context.Context, t *pb.Topic, next grpc.Un
 	if err := checkTopic(t); err != nil {
 		return nil, err
 	}
+	if err := checkTopicFeatures(t); err != nil {
+		return nil, err
+	}
 	if t.SchemaSettings != nil {
 		c.schemaMu.Lock()
 		defer c.schemaMu.Unlock()
@@ -24,7 +27,8 @@ func (c *conformance) createTopic(ctx context.Context, t *pb.Topic, next grpc.Un
 		}
 	}
 	t.State = pb.Topic_ACTIVE
-	t.Tags = nil // input only
+	// Tags are input-only on the service; the emulator keeps and returns
+	// them so that plans can show a tag change (a replace).
 	return forward(ctx, next, t, c.fixTopic)
 }
 
@@ -100,6 +104,14 @@ func (c *conformance) updateTopic(ctx context.Context, r *pb.UpdateTopicRequest,
 			}
 		case "kms_key_name":
 			if err := checkKMSKey(r.Topic.KmsKeyName); err != nil {
+				return nil, err
+			}
+		case "ingestion_data_source_settings":
+			if err := checkIngestion(r.Topic.IngestionDataSourceSettings); err != nil {
+				return nil, err
+			}
+		case "message_transforms":
+			if err := checkTransforms(r.Topic.MessageTransforms); err != nil {
 				return nil, err
 			}
 		}

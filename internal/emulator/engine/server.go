@@ -448,6 +448,9 @@ func (s *Server) CreateSubscription(_ context.Context, ps *pb.Subscription) (*pb
 	if ps.CloudStorageConfig != nil && ps.CloudStorageConfig.Bucket != "" {
 		ps.CloudStorageConfig.State = pb.CloudStorageConfig_ACTIVE
 	}
+	if ps.BigtableConfig != nil {
+		ps.BigtableConfig.State = pb.BigtableConfig_ACTIVE
+	}
 	ps.State = pb.Subscription_ACTIVE
 	ps.Detached = false
 
@@ -524,6 +527,11 @@ func (s *Server) UpdateSubscription(_ context.Context, req *pb.UpdateSubscriptio
 			p.CloudStorageConfig = in.CloudStorageConfig
 			if p.CloudStorageConfig != nil {
 				p.CloudStorageConfig.State = pb.CloudStorageConfig_ACTIVE
+			}
+		case "bigtable_config":
+			p.BigtableConfig = in.BigtableConfig
+			if p.BigtableConfig != nil {
+				p.BigtableConfig.State = pb.BigtableConfig_ACTIVE
 			}
 		case "ack_deadline_seconds":
 			if err := checkAckDeadline(in.AckDeadlineSeconds); err != nil {
@@ -637,6 +645,10 @@ func (s *Server) Publish(_ context.Context, req *pb.PublishRequest) (*pb.Publish
 	if req.Topic == "" {
 		return nil, status.Errorf(codes.InvalidArgument, "missing topic")
 	}
+	msgs, err := s.topicTransforms(req)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	top := s.topics[req.Topic]
@@ -645,7 +657,12 @@ func (s *Server) Publish(_ context.Context, req *pb.PublishRequest) (*pb.Publish
 	}
 	ids := make([]string, 0, len(req.Messages))
 	now := s.now()
-	for _, pm := range req.Messages {
+	for _, pm := range msgs {
+		if pm == nil { // filtered out by a topic transform: an ID, but not stored
+			s.nextID++
+			ids = append(ids, fmt.Sprint(s.nextID))
+			continue
+		}
 		ids = append(ids, s.publishLocked(top, pm, now))
 	}
 	for _, sub := range top.subs {
@@ -667,7 +684,9 @@ func (s *Server) publishLocked(top *topic, pm *pb.PubsubMessage, now time.Time) 
 		top.pruneLog(now)
 	}
 	for _, sub := range top.subs {
-		sub.add(sm)
+		if tm := sub.transformFor(sm, now); tm != nil {
+			sub.add(tm)
+		}
 	}
 	return id
 }
