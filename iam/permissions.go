@@ -45,6 +45,8 @@ type PermissionNeeds struct {
 	// ActsAs is true when a subscription names a service account Pub/Sub
 	// acts as (push OIDC token, BigQuery or Cloud Storage export).
 	ActsAs bool
+	// Tags is true when a topic or subscription is created with tags.
+	Tags bool
 }
 
 // Needs derives the permission needs of planning (forApply false) or
@@ -92,6 +94,7 @@ func Needs(c *model.Config, forApply bool) PermissionNeeds {
 			n.Kinds[eb.Kind] = true
 		}
 	}
+	featureNeeds(c, &n)
 	n.ManagesIAM = len(n.Kinds) > 0
 	return n
 }
@@ -188,6 +191,9 @@ func (n PermissionNeeds) Permissions() []Permission {
 		}
 		if n.ActsAs {
 			set["iam.serviceAccounts.actAs"] = true
+		}
+		if n.Tags {
+			set[TagBindingPermission] = true
 		}
 	}
 	out := make([]Permission, 0, len(set))

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pubsubctl/pubsubctl/iam"
-	"github.com/pubsubctl/pubsubctl/model"
 )
 
 // PermissionsCmd prints the permissions pubsubctl needs.
@@ -32,7 +30,7 @@ func (c *PermissionsCmd) Run(rc *runContext) error {
 			project = append(project, p)
 		}
 	}
-	accounts := actAsAccounts(cfg)
+	accounts := iam.ActAsAccounts(cfg)
 	if c.Format == "role" {
 		names := make([]string, len(project))
 		for i, p := range project {
@@ -51,28 +49,8 @@ func (c *PermissionsCmd) Run(rc *runContext) error {
 	if c.For == "apply" && len(accounts) > 0 {
 		fmt.Fprintf(rc.stderr, "\nAlso grant roles/iam.serviceAccountUser (iam.serviceAccounts.actAs) on each service account Pub/Sub acts as, on that account only:\n  %s\n", strings.Join(accounts, "\n  "))
 	}
+	if grants := iam.ServiceGrants(cfg); len(grants) > 0 {
+		fmt.Fprintf(rc.stderr, "\nFor these features to work, outside pubsubctl:\n  %s\n", strings.Join(grants, "\n  "))
+	}
 	return nil
-}
-
-// actAsAccounts lists the service accounts subscriptions make Pub/Sub act
-// as (push OIDC, BigQuery and Cloud Storage exports).
-func actAsAccounts(c *model.Config) []string {
-	set := map[string]bool{}
-	for _, s := range c.Subscriptions {
-		if s.Push != nil && s.Push.OIDC != nil && s.Push.OIDC.ServiceAccount != "" {
-			set[s.Push.OIDC.ServiceAccount] = true
-		}
-		if s.BigQuery != nil && s.BigQuery.ServiceAccount != "" {
-			set[s.BigQuery.ServiceAccount] = true
-		}
-		if s.CloudStorage != nil && s.CloudStorage.ServiceAccount != "" {
-			set[s.CloudStorage.ServiceAccount] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for a := range set {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
 }
