@@ -14,7 +14,7 @@ func TestFeaturePermissions(t *testing.T) {
 			{Addr: model.Address{Kind: model.KindTopic, Name: "clicks"}, Name: "clicks", Tags: map[string]string{"1/env": "prod"},
 				Ingestion: &model.Ingestion{AWSKinesis: &model.KinesisSource{StreamARN: "arn:s", ConsumerARN: "arn:c", AWSRoleARN: "arn:r", GCPServiceAccount: "ingest@p.iam.gserviceaccount.com"}}},
 			{Addr: model.Address{Kind: model.KindTopic, Name: "files"}, Name: "files",
-				Ingestion: &model.Ingestion{CloudStorage: &model.StorageSource{Bucket: "landing"}},
+				Ingestion:  &model.Ingestion{CloudStorage: &model.StorageSource{Bucket: "landing"}},
 				Transforms: []model.MessageTransform{{AIInference: &model.AIInference{Endpoint: "projects/p/locations/l/endpoints/e", ServiceAccount: "ai@p.iam.gserviceaccount.com"}}}},
 		},
 		Subscriptions: []*model.Subscription{{Addr: model.Address{Kind: model.KindSubscription, Name: "bt"}, Name: "bt", Topic: "projects/p/topics/clicks",

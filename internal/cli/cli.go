@@ -48,6 +48,7 @@ type CLI struct {
 	Emulator    EmulatorCmd    `cmd:"" help:"Run the embedded Pub/Sub emulator (with IAM), optionally bootstrapped from a configuration."`
 	Permissions PermissionsCmd `cmd:"" help:"Print the IAM permissions the identity running pubsubctl needs for this configuration."`
 	Schema      SchemaCmd      `cmd:"" help:"Work with schemas: schema test checks sample messages against a configured schema, offline."`
+	Transform   TransformCmd   `cmd:"" help:"Work with message transforms: transform test runs a resource's JavaScript UDFs on sample messages, offline."`
 	Explain     ExplainCmd     `cmd:"" help:"Explain a resource or one of its fields: value, where it came from, defaults, in-place or replace, IAM, live drift."`
 	Graph       GraphCmd       `cmd:"" help:"Draw the topology (topics, subscriptions, dead letters, schemas, endpoints, publishers and subscribers) as Mermaid, DOT or JSON."`
 	Output      OutputCmd      `cmd:"" help:"Print the resolved names applications need (topics, subscriptions, dead-letter topics, push audiences) and the output blocks, as env, dotenv or JSON."`
