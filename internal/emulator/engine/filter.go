@@ -202,6 +202,20 @@ func (p *parser) parseOr() (filterNode, error) { return p.parseBinary("OR", p.pa
 func (p *parser) parseAnd() (filterNode, error) { return p.parseBinary("AND", p.parseUnary) }
 
 // parseBinary parses operand (op operand)*, left-associative.
+// attributeComparison takes apart attributes.KEY = "VALUE" (or !=); ok is
+// false when n compares anything else.
+func attributeComparison(n *opNode) (key, value string, ok bool) {
+	ident, ok := n.left.(*identNode)
+	if !ok || !strings.HasPrefix(ident.name, attributesStr+".") {
+		return "", "", false
+	}
+	str, ok := n.right.(*stringNode)
+	if !ok {
+		return "", "", false
+	}
+	return ident.name[len(attributesStr)+1:], str.val, true
+}
+
 func (p *parser) parseBinary(op string, operand func() (filterNode, error)) (filterNode, error) {
 	left, err := operand()
 	if err != nil {
@@ -343,36 +357,16 @@ func evaluateFilter(node filterNode, attrs map[string]string) bool {
 				return exists
 			}
 			return false
-		case "=":
-			ident, ok := n.left.(*identNode)
-			if !ok {
-				return false
-			}
-			if !strings.HasPrefix(ident.name, attributesStr+".") {
-				return false
-			}
-			key := ident.name[len(attributesStr)+1:]
-			valNode, ok := n.right.(*stringNode)
+		case "=", "!=":
+			key, want, ok := attributeComparison(n)
 			if !ok {
 				return false
 			}
 			v, exists := attrs[key]
-			return exists && v == valNode.val
-		case "!=":
-			ident, ok := n.left.(*identNode)
-			if !ok {
-				return false
+			if n.op == "=" {
+				return exists && v == want
 			}
-			if !strings.HasPrefix(ident.name, attributesStr+".") {
-				return false
-			}
-			key := ident.name[len(attributesStr)+1:]
-			valNode, ok := n.right.(*stringNode)
-			if !ok {
-				return false
-			}
-			v, exists := attrs[key]
-			return !exists || v != valNode.val
+			return !exists || v != want
 		}
 	case *funcNode:
 		if n.name == hasPrefixStr {
