@@ -1,14 +1,11 @@
 package model
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
 
 	"github.com/pubsubctl/pubsubctl/internal/transform"
 )
@@ -198,11 +195,8 @@ func (v *validator) transforms(res Resource, ts []MessageTransform) {
 			default:
 				names[u.FunctionName] = fmt.Sprintf("message_transform %d", i+1)
 			}
-			if u.FunctionName != "" && u.Code != "" && jsIdentRE.MatchString(u.FunctionName) {
-				if _, err := transform.Compile(transform.UDF{FunctionName: u.FunctionName, Code: u.Code}); err != nil {
-					v.udfError(m.Range(q+"code"), u, err)
-				}
-			}
+			// The code is parsed by the loader (internal/config), which
+			// knows where a heredoc or file() puts its lines.
 		}
 		if a := t.AIInference; a != nil {
 			v.match(res, p+"ai_inference.endpoint", "Invalid Vertex AI endpoint", a.Endpoint, vertexEndpointRE,
@@ -220,26 +214,8 @@ func (v *validator) transforms(res Resource, ts []MessageTransform) {
 	}
 }
 
-// udfError reports a UDF that does not compile. In a heredoc the subject
-// is the line of the error itself (its first line is the one after the
-// <<EOT line); otherwise it is the code expression, and the detail names
-// the line and column within the code.
-func (v *validator) udfError(r hcl.Range, u *JavaScriptUDF, err error) {
-	var se *transform.SyntaxError
-	if !errors.As(err, &se) {
-		v.errorf(r, "Invalid JavaScript UDF", "%v", err)
-		return
-	}
-	detail := fmt.Sprintf("The code of UDF %s does not compile: %s.", u.FunctionName, se.Message)
-	if se.Line > 0 {
-		detail = fmt.Sprintf("The code of UDF %s does not compile: line %d, column %d of the code: %s.", u.FunctionName, se.Line, se.Column, se.Message)
-		if r.End.Line > r.Start.Line && r.Start.Line+se.Line < r.End.Line {
-			line := r.Start.Line + se.Line
-			r = hcl.Range{Filename: r.Filename, Start: hcl.Pos{Line: line, Column: se.Column}, End: hcl.Pos{Line: line, Column: se.Column + 1}}
-		}
-	}
-	v.errorf(r, "Invalid JavaScript UDF", "%s", detail)
-}
+// IsJSIdentifier reports whether s can name a JavaScript function.
+func IsJSIdentifier(s string) bool { return jsIdentRE.MatchString(s) }
 
 // tags checks the tags of a topic or subscription: NAMESPACED_KEY =
 // VALUE_SHORT_NAME ("123456789012/environment" = "production", the key's

@@ -340,6 +340,7 @@ func (l *loader) load() *Result {
 	if !decodeFailed {
 		l.addAll(validateModel(cfg))
 		l.addAll(l.checkSchemaDefinitions(cfg))
+		l.addAll(l.checkUDFs(cfg))
 	}
 	res.Config = cfg
 	res.Defaults = defaults

@@ -1,0 +1,4 @@
+function redact(message, metadata) {
+  const order = JSON.parse(message.data;
+  return message;
+}
