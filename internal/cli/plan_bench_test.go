@@ -3,8 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,5 +200,129 @@ func TestPlanListRPCsScaleWithPages(t *testing.T) {
 	p := plan.Compute(c, st, plan.Options{})
 	if p.HasChanges() || p.Unchanged != n {
 		t.Errorf("plan of a matching project: %d changes, %d IAM changes, %d unchanged", len(p.Changes), len(p.IAM), p.Unchanged)
+	}
+}
+
+// writeScaleConfig writes the configuration of benchscale's shape (b): n
+// topics with a publisher and n subscriptions with a subscriber, with
+// pubsubctl's default dead-letter (a derived <sub>-dlq topic and
+// subscription, the service agent's grants): 4n resources, 3n policies.
+func writeScaleConfig(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("pubsubctl {\n  project        = \"bench-project\"\n  stack          = \"bench\"\n  project_number = \"123456789012\"\n}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	for first := 0; first < n; first += 1000 {
+		b.Reset()
+		for i := first; i < n && i < first+1000; i++ {
+			fmt.Fprintf(&b, "topic \"t%05d\" {\n  publishers = [\"serviceAccount:pub%05d@bench-project.iam.gserviceaccount.com\"]\n}\n\n", i, i)
+			fmt.Fprintf(&b, "subscription \"s%05d\" {\n  topic       = topic.t%05d\n  subscribers = [\"serviceAccount:sub%05d@bench-project.iam.gserviceaccount.com\"]\n}\n\n", i, i, i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%05d.hcl", first/1000)), []byte(b.String()), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// heapWatch samples the heap while a function runs.
+type heapWatch struct {
+	peak atomic.Uint64
+	stop chan struct{}
+	done chan struct{}
+}
+
+var heapMetrics = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
+
+func readHeap() (objects, allocs uint64) {
+	s := slices.Clone(heapMetrics)
+	metrics.Read(s)
+	return s[0].Value.Uint64(), s[1].Value.Uint64()
+}
+
+// watchHeap records the largest heap (live and not yet collected objects)
+// seen every millisecond until stopped.
+func watchHeap() *heapWatch {
+	w := &heapWatch{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			if h, _ := readHeap(); h > w.peak.Load() {
+				w.peak.Store(h)
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *heapWatch) end() uint64 {
+	close(w.stop)
+	<-w.done
+	return w.peak.Load()
+}
+
+// BenchmarkPlanPipelineMemory runs the whole `pubsubctl plan` (load,
+// digests, the read of every resource and policy, diff, render) of a
+// matching project of the dead-letter + IAM shape, in this process,
+// against the embedded emulator seeded by `pubsubctl apply`, and reports
+// what the pipeline allocates and the peak of the heap above what the
+// emulator holds. (Peak RSS of the CLI process alone is what
+// internal/benchscale measures; this is the same pipeline's heap, for
+// profiling: -memprofile.) n=10000 is the issue's 40,000 resources and
+// 30,000 policies; its apply takes minutes, so it runs only without -short
+// and when PUBSUBCTL_BENCH_40K is set.
+func BenchmarkPlanPipelineMemory(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+			if n > 1000 && (testing.Short() || os.Getenv("PUBSUBCTL_BENCH_40K") == "") {
+				b.Skip("40,000 resources: set PUBSUBCTL_BENCH_40K=1")
+			}
+			ctx := context.Background()
+			srv, err := emulator.Start(ctx, emulator.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			dir := b.TempDir()
+			writeScaleConfig(b, dir, n)
+			env := []string{"PUBSUB_EMULATOR_HOST=" + srv.Addr(), "NO_COLOR=1"}
+			run := func(args ...string) string {
+				var out, errb strings.Builder
+				if code := Main(ctx, args, env, strings.NewReader(""), &out, &errb); code != 0 {
+					b.Fatalf("pubsubctl %s: exit %d\n%s\n%s", strings.Join(args, " "), code, out.String(), errb.String())
+				}
+				return out.String()
+			}
+			run("apply", "--auto-approve", "--parallelism", "16", dir)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var peak, allocated uint64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				runtime.GC()
+				base, before := readHeap()
+				b.StartTimer()
+				w := watchHeap()
+				out := run("plan", "--detailed-exitcode", dir)
+				p := w.end()
+				_, after := readHeap()
+				if !strings.Contains(out, "No changes.") {
+					b.Fatalf("the plan of a matching project has changes:\n%.2000s", out)
+				}
+				peak = max(peak, p-min(p, base))
+				allocated += after - before
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(allocated)/float64(b.N)/(1<<20), "alloc-MB/op")
+		})
 	}
 }
