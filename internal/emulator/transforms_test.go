@@ -198,3 +198,45 @@ func TestFeatureValidation(t *testing.T) {
 		t.Fatalf("subscription not returned exactly: %v %v", gs, err)
 	}
 }
+
+// A runaway subscription UDF runs outside the server lock: the emulator
+// answers other requests meanwhile, and the message is dead-lettered with
+// the reason.
+func TestRunawaySubscriptionTransform(t *testing.T) {
+	c := dial(t, startEmu(t).Addr())
+	ctx := ctxT(t)
+	top, dlq := "projects/p/topics/spin", "projects/p/topics/spin-dlq"
+	for _, n := range []string{top, dlq} {
+		if _, err := c.pub.CreateTopic(ctx, &pb.Topic{Name: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.sub.CreateSubscription(ctx, &pb.Subscription{Name: "projects/p/subscriptions/spin", Topic: top,
+		MessageTransforms: []*pb.MessageTransform{udf("spin", "function spin(m) { for (;;) {} }")},
+		DeadLetterPolicy:  &pb.DeadLetterPolicy{DeadLetterTopic: dlq, MaxDeliveryAttempts: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.sub.CreateSubscription(ctx, &pb.Subscription{Name: "projects/p/subscriptions/spin-dead", Topic: dlq}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.pub.Publish(ctx, &pb.PublishRequest{Topic: top, Messages: []*pb.PubsubMessage{{Data: []byte("x")}}})
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the UDF is spinning now
+	start := time.Now()
+	if _, err := c.pub.GetTopic(ctx, &pb.GetTopicRequest{Topic: dlq}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 250*time.Millisecond {
+		t.Errorf("GetTopic took %v while a subscription UDF ran: the server lock was held", d)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("publish: %v (a subscription transform's failure does not fail the publish)", err)
+	}
+	m := pullWithin(ctx, t, c, "projects/p/subscriptions/spin-dead", 3*time.Second)
+	if !strings.Contains(m.Message.Attributes["CloudPubSubTransformError"], "ran longer than") {
+		t.Errorf("dead-lettered without the reason: %v", m.Message.Attributes)
+	}
+}

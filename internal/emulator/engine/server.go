@@ -649,6 +649,7 @@ func (s *Server) Publish(_ context.Context, req *pb.PublishRequest) (*pb.Publish
 	if err != nil {
 		return nil, err
 	}
+	pre := s.subscriptionTransforms(req.Topic, msgs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	top := s.topics[req.Topic]
@@ -657,13 +658,23 @@ func (s *Server) Publish(_ context.Context, req *pb.PublishRequest) (*pb.Publish
 	}
 	ids := make([]string, 0, len(req.Messages))
 	now := s.now()
-	for _, pm := range msgs {
-		if pm == nil { // filtered out by a topic transform: an ID, but not stored
+	if pre != nil {
+		now = pre.now
+	}
+	for i, pm := range msgs {
+		var seq uint64
+		var done map[*subscription]subResult
+		if pre != nil {
+			seq, done = pre.seqs[i], pre.results[i]
+		} else {
 			s.nextID++
-			ids = append(ids, fmt.Sprint(s.nextID))
+			seq = s.nextID
+		}
+		if pm == nil { // filtered out by a topic transform: an ID, but not stored
+			ids = append(ids, fmt.Sprint(seq))
 			continue
 		}
-		ids = append(ids, s.publishLocked(top, pm, now))
+		ids = append(ids, s.publishSeqLocked(top, pm, now, seq, done))
 	}
 	for _, sub := range top.subs {
 		sub.deliver(now)
@@ -675,16 +686,30 @@ func (s *Server) Publish(_ context.Context, req *pb.PublishRequest) (*pb.Publish
 // the caller delivers.
 func (s *Server) publishLocked(top *topic, pm *pb.PubsubMessage, now time.Time) string {
 	s.nextID++
-	id := fmt.Sprint(s.nextID)
+	return s.publishSeqLocked(top, pm, now, s.nextID, nil)
+}
+
+// publishSeqLocked is publishLocked with the message's sequence number
+// (its ID) already reserved, and the subscription transforms already run
+// outside the lock (done; a subscription missing from it, or changed
+// since, runs them here).
+func (s *Server) publishSeqLocked(top *topic, pm *pb.PubsubMessage, now time.Time, seq uint64, done map[*subscription]subResult) string {
+	id := fmt.Sprint(seq)
 	pm.MessageId = id
 	pm.PublishTime = timestampOf(now)
-	sm := &storedMessage{msg: pm, publishTime: now, seq: s.nextID}
+	sm := &storedMessage{msg: pm, publishTime: now, seq: seq}
 	if top.proto.MessageRetentionDuration != nil {
 		top.log = append(top.log, sm)
 		top.pruneLog(now)
 	}
 	for _, sub := range top.subs {
-		if tm := sub.transformFor(sm, now); tm != nil {
+		tm := sm
+		if r, ok := done[sub]; ok && r.proto == sub.proto {
+			tm = sub.applyResult(sm, r, now)
+		} else {
+			tm = sub.transformFor(sm, now)
+		}
+		if tm != nil {
 			sub.add(tm)
 		}
 	}

@@ -19,7 +19,9 @@ import (
 // publish), a subscription's when a message is added to it, before
 // delivery (a failure dead-letters the message when the subscription has a
 // dead-letter topic; without one the failure is logged and the message is
-// not delivered). AI inference and compression transforms pass messages
+// not delivered). Both run outside the server lock on publish (a UDF may
+// run for up to its time bound); only messages the engine adds by itself
+// (dead-lettered ones) run a subscription's UDFs under the lock. AI inference and compression transforms pass messages
 // through unchanged.
 
 // udfCache holds compiled UDFs by function name and code.
@@ -173,4 +175,84 @@ func (s *Server) topicTransforms(req *pb.PublishRequest) ([]*pb.PubsubMessage, e
 		out[i] = m
 	}
 	return out, nil
+}
+
+// subResult is the outcome of a subscription's transforms on one message,
+// run outside the lock against the subscription's proto of that time.
+type subResult struct {
+	proto *pb.Subscription
+	out   *pb.PubsubMessage // nil: filtered out, or failed
+	err   error
+}
+
+// preTransformed holds a publish's reserved sequence numbers, its publish
+// time and the subscription transforms already run, per message.
+type preTransformed struct {
+	now     time.Time
+	seqs    []uint64
+	results []map[*subscription]subResult
+}
+
+// subscriptionTransforms runs, without holding s.mu, the UDFs of the
+// topic's subscriptions on each message of a publish, so that a slow or
+// runaway UDF (stopped at its time bound) does not stall the emulator. It
+// reserves the messages' IDs first: the UDFs see message_id and
+// publish_time. It returns nil when no subscription of the topic has a
+// UDF.
+func (s *Server) subscriptionTransforms(topicName string, msgs []*pb.PubsubMessage) *preTransformed {
+	s.mu.Lock()
+	top := s.topics[topicName]
+	if top == nil {
+		s.mu.Unlock()
+		return nil
+	}
+	var subs []*subscription
+	var protos []*pb.Subscription
+	for _, sub := range top.subs {
+		if hasUDF(sub.proto.GetMessageTransforms()) {
+			subs = append(subs, sub)
+			protos = append(protos, sub.proto)
+		}
+	}
+	if len(subs) == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	pre := &preTransformed{now: s.now(), seqs: make([]uint64, len(msgs)), results: make([]map[*subscription]subResult, len(msgs))}
+	for i := range msgs {
+		s.nextID++
+		pre.seqs[i] = s.nextID
+	}
+	s.mu.Unlock()
+	for i, pm := range msgs {
+		if pm == nil {
+			continue
+		}
+		pm.MessageId = fmt.Sprint(pre.seqs[i])
+		pm.PublishTime = timestampOf(pre.now)
+		pre.results[i] = make(map[*subscription]subResult, len(subs))
+		for j, sub := range subs {
+			out, err := runTransforms(protos[j].GetMessageTransforms(), pm, pre.now)
+			pre.results[i][sub] = subResult{proto: protos[j], out: out, err: err}
+		}
+	}
+	return pre
+}
+
+// applyResult turns a precomputed outcome into the message sub delivers
+// (nil when filtered out or failed, a failure dead-lettered or logged).
+// The caller holds s.mu.
+func (sub *subscription) applyResult(sm *storedMessage, r subResult, now time.Time) *storedMessage {
+	switch {
+	case r.err != nil:
+		sub.transformFailed(sm, r.err, now)
+		return nil
+	case r.out == nil:
+		return nil
+	case r.out == sm.msg:
+		return sm
+	}
+	c := *sm
+	c.msg = r.out
+	return &c
 }
