@@ -39,9 +39,9 @@ enabled UDF gets (message, metadata) with message = {data (a string), attributes
 and metadata = {message_id, publish_time, ordering_key}, and returns the new message
 or null to filter it out; a thrown error is a transformation failure. A topic's
 transforms run as on publish; a subscription's run after its topic's (when the topic
-is in the configuration), as on delivery. Disabled transforms are skipped; AI
-inference and compression transforms pass messages through unchanged (they need
-the service). Each call is stopped after 500ms (a runaway loop) or when it
+is in the configuration), as on delivery. Disabled transforms are skipped; zlib
+compression transforms compress or decompress the data; AI inference transforms
+pass messages through unchanged (they need the service). Each call is stopped after 500ms (a runaway loop) or when it
 allocates too much. Nothing is sent to Pub/Sub.
 
 Prints, for each message, what each transform did and the resulting message as JSON
@@ -88,7 +88,7 @@ func (c *TransformTestCmd) Run(rc *runContext) error {
 		return &exitError{code: ExitError, err: err}
 	}
 	if len(steps) == 0 {
-		fmt.Fprintf(rc.stdout, "%s has no enabled JavaScript UDF: messages pass unchanged.\n", addr)
+		fmt.Fprintf(rc.stdout, "%s has no transform that runs locally (JavaScript UDF or compression): messages pass unchanged.\n", addr)
 	}
 	failed, filtered := 0, 0
 	now := time.Now().UTC().Truncate(time.Second)
@@ -179,6 +179,11 @@ func transformChain(c *model.Config, addr model.Address) ([]transform.Step, erro
 	var steps []transform.Step
 	for _, ch := range chains {
 		for i, t := range ch.ts {
+			if c := t.Compression; c != nil && c.Algorithm == "ZLIB" {
+				steps = append(steps, transform.Step{Name: fmt.Sprintf("%s message_transform %d (compression %s)", ch.owner, i+1, strings.ToLower(c.Mode)),
+					Native: transform.Zlib(c.Mode == "COMPRESS"), Disabled: t.Disabled})
+				continue
+			}
 			u := t.JavaScriptUDF
 			if u == nil {
 				continue

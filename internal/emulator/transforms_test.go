@@ -240,3 +240,31 @@ func TestRunawaySubscriptionTransform(t *testing.T) {
 		t.Errorf("dead-lettered without the reason: %v", m.Message.Attributes)
 	}
 }
+
+// A topic that compresses and a subscription that decompresses: the
+// subscriber gets the original data; a plain subscription the zlib bytes.
+func TestCompressionTransforms(t *testing.T) {
+	c := dial(t, startEmu(t).Addr())
+	ctx := ctxT(t)
+	top := "projects/p/topics/zip"
+	zlibT := func(mode pb.Compression_CompressionMode) *pb.MessageTransform {
+		return &pb.MessageTransform{Transform: &pb.MessageTransform_Compression{Compression: &pb.Compression{CompressionAlgorithm: pb.Compression_ZLIB, CompressionMode: mode}}}
+	}
+	if _, err := c.pub.CreateTopic(ctx, &pb.Topic{Name: top, MessageTransforms: []*pb.MessageTransform{zlibT(pb.Compression_COMPRESS)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*pb.Subscription{
+		{Name: "projects/p/subscriptions/zipped", Topic: top},
+		{Name: "projects/p/subscriptions/unzipped", Topic: top, MessageTransforms: []*pb.MessageTransform{zlibT(pb.Compression_DECOMPRESS)}},
+	} {
+		if _, err := c.sub.CreateSubscription(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publishOne(ctx, t, c, top, strings.Repeat("hello ", 100), nil, "")
+	z := pullWithin(ctx, t, c, "projects/p/subscriptions/zipped", 2*time.Second)
+	u := pullWithin(ctx, t, c, "projects/p/subscriptions/unzipped", 2*time.Second)
+	if len(z.Message.Data) >= 600 || string(u.Message.Data) != strings.Repeat("hello ", 100) {
+		t.Fatalf("zipped %d bytes, unzipped %q", len(z.Message.Data), u.Message.Data)
+	}
+}

@@ -404,10 +404,12 @@ func heapBytes() uint64 {
 	return heapSample[0].Value.Uint64()
 }
 
-// Step is one transform of a chain.
+// Step is one transform of a chain: a JavaScript UDF (Program) or a
+// built-in transform (Native, e.g. Zlib).
 type Step struct {
 	Name     string // for messages: "topic.orders transform 1"
 	Program  *Program
+	Native   func(Message, Limits) (*Message, error)
 	Disabled bool
 }
 
@@ -431,7 +433,13 @@ func RunChain(steps []Step, m Message, lim Limits) (*Message, []StepResult, erro
 			results = append(results, StepResult{Name: s.Name, Skipped: true, Message: cur})
 			continue
 		}
-		out, err := s.Program.Run(*cur, lim)
+		var out *Message
+		var err error
+		if s.Native != nil {
+			out, err = s.Native(*cur, lim)
+		} else {
+			out, err = s.Program.Run(*cur, lim)
+		}
 		switch {
 		case err != nil:
 			results = append(results, StepResult{Name: s.Name, Err: err})

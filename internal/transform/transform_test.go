@@ -143,3 +143,22 @@ func TestRunChain(t *testing.T) {
 		t.Fatalf("filter: out=%+v res=%+v err=%v", out, res, err)
 	}
 }
+
+func TestZlibChain(t *testing.T) {
+	up := mustCompile(t, "up", "function up(m) { return {data: m.data.toUpperCase()} }")
+	steps := []Step{{Name: "up", Program: up}, {Name: "zip", Native: Zlib(true)}, {Name: "unzip", Native: Zlib(false)}}
+	out, _, err := RunChain(steps, Message{Data: []byte("hello")}, DefaultLimits)
+	if err != nil || string(out.Data) != "HELLO" {
+		t.Fatalf("out=%v err=%v", out, err)
+	}
+	if _, _, err := RunChain(steps[2:], Message{Data: []byte("plain")}, DefaultLimits); err == nil || !strings.Contains(err.Error(), "not zlib") {
+		t.Errorf("decompressing plain data: %v", err)
+	}
+	// A bomb: 1 MB of zeros compresses to about 1 KB; a 4 KB limit stops it.
+	zipped, _ := Zlib(true)(Message{Data: make([]byte, 1<<20)}, DefaultLimits)
+	lim := DefaultLimits
+	lim.MaxData = 4096
+	if _, err := Zlib(false)(*zipped, lim); err == nil || !strings.Contains(err.Error(), "more than 4096") {
+		t.Errorf("bomb: %v", err)
+	}
+}

@@ -21,8 +21,10 @@ import (
 // dead-letter topic; without one the failure is logged and the message is
 // not delivered). Both run outside the server lock on publish (a UDF may
 // run for up to its time bound); only messages the engine adds by itself
-// (dead-lettered ones) run a subscription's UDFs under the lock. AI inference and compression transforms pass messages
-// through unchanged.
+// (dead-lettered ones) run a subscription's UDFs under the lock. Zlib
+// compression transforms compress or decompress the data (decompression
+// bounded by the message size limit); AI inference transforms pass
+// messages through unchanged.
 
 // udfCache holds compiled UDFs by function name and code.
 var udfCache = struct {
@@ -63,8 +65,16 @@ var udfLimits = transform.DefaultLimits
 func runTransforms(ts []*pb.MessageTransform, m *pb.PubsubMessage, publishTime time.Time) (*pb.PubsubMessage, error) {
 	var steps []transform.Step
 	for i, t := range ts {
+		if t.GetDisabled() {
+			continue
+		}
+		if c := t.GetCompression(); c != nil && c.GetCompressionAlgorithm() == pb.Compression_ZLIB {
+			steps = append(steps, transform.Step{Name: "message_transforms[" + strconv.Itoa(i) + "] compression",
+				Native: transform.Zlib(c.GetCompressionMode() == pb.Compression_COMPRESS)})
+			continue
+		}
 		u := t.GetJavascriptUdf()
-		if u == nil || t.GetDisabled() {
+		if u == nil {
 			continue
 		}
 		p, err := CompileUDF(u)
@@ -85,10 +95,11 @@ func runTransforms(ts []*pb.MessageTransform, m *pb.PubsubMessage, publishTime t
 		PublishTime: m.PublishTime, OrderingKey: m.OrderingKey}, nil
 }
 
-// hasUDF reports whether ts has an enabled JavaScript UDF.
+// hasUDF reports whether ts has an enabled transform the emulator runs:
+// a JavaScript UDF or a zlib compression.
 func hasUDF(ts []*pb.MessageTransform) bool {
 	for _, t := range ts {
-		if t.GetJavascriptUdf() != nil && !t.GetDisabled() {
+		if (t.GetJavascriptUdf() != nil || t.GetCompression() != nil) && !t.GetDisabled() {
 			return true
 		}
 	}
