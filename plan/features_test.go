@@ -58,6 +58,7 @@ func TestFeatureFields(t *testing.T) {
 			nl := "\n"
 			l.Topics[0].Ingestion.CloudStorage.TextDelimiter = &nl
 		}, "", "", "", false},
+		{"bigtable column mapping only live", func(l *model.State) { findSub(l, "billing").Bigtable.ColumnFamilyMapping = true }, "subscription.billing", ActionUpdate, "bigtable.column_family_mapping", false},
 		{"bigtable profile", func(l *model.State) { findSub(l, "billing").Bigtable.AppProfileID = "x" }, "subscription.billing", ActionUpdate, "bigtable.app_profile_id", false},
 	}
 	for _, tc := range cases {

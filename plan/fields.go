@@ -177,6 +177,9 @@ func subscriptionFields(project string, s *model.Subscription) []field {
 			row(bt, "app_profile_id", q(b.AppProfileID)),
 			row(bt, "write_metadata", boolean(b.WriteMetadata)),
 			row(bt, "service_account", q(b.ServiceAccount)))
+		if b.ColumnFamilyMapping {
+			f = append(f, row(bt, "column_family_mapping", boolean(true)))
+		}
 	}
 	f = append(f, transformFields(model.SubTransforms, s.Transforms)...)
 	f = append(f, labelFields(model.SubTags, s.Tags)...)

@@ -306,6 +306,9 @@ func (e *exporter) subscriptionBlock(body *hclwrite.Body, s *model.Subscription)
 		nb.SetAttributeValue("reason", cty.StringVal(NoDeadLetterReason))
 	}
 	e.delivery(b, s)
+	if bt := s.Bigtable; bt != nil && bt.ColumnFamilyMapping {
+		e.warnf("subscription %s maps messages to Bigtable columns (column_family_mapping), which pubsubctl does not describe yet: the export leaves it out, and applying the export removes it", s.Name)
+	}
 	bigtableBlock(b, s.Bigtable)
 	transformBlocks(b, s.Transforms)
 	writeTags(b, s.Tags)

@@ -237,7 +237,7 @@ func bigtableFromProto(p *pb.BigtableConfig) *model.BigtableConfig {
 		return nil
 	}
 	return &model.BigtableConfig{Table: p.GetTable(), AppProfileID: p.GetAppProfileId(), WriteMetadata: p.GetWriteMetadata(),
-		ServiceAccount: p.GetServiceAccountEmail()}
+		ServiceAccount: p.GetServiceAccountEmail(), ColumnFamilyMapping: p.GetColumnFamilyMapping() != nil}
 }
 
 // topicFeaturesToProto sets a topic's ingestion, transforms and tags.
