@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pubsubctl/pubsubctl/apply"
+	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/internal/emulator"
 	"github.com/pubsubctl/pubsubctl/internal/render"
 	"github.com/pubsubctl/pubsubctl/model"
@@ -64,6 +66,7 @@ type EmulatorServeCmd struct {
 	Config        []string      `sep:"none" help:"Bootstrap from this configuration (directory or .hcl file; IAM included) before reporting ready; repeatable, for several stacks and projects in one emulator (one configuration per stack and project). --var, --var-file and --project apply to each." placeholder:"PATH"`
 	Watch         bool          `help:"Keep the emulator in step with the --config files: whenever a .hcl file (or a --var-file) changes, plan and apply again, printing the plan. Replacements and deletions are applied without asking (it is a local emulator); a configuration error is printed and the last good state keeps being served."`
 	WatchInterval time.Duration `name:"watch-interval" default:"250ms" help:"How often --watch looks at the files' sizes and modification times (10ms to 1m)." placeholder:"DURATION"`
+	Outputs       string        `help:"Write the names an application needs (pubsubctl output's dotenv form, of every --config) to FILE once the bootstrap is applied, and again after each --watch apply, for the application to source." placeholder:"FILE" type:"path"`
 	Data          string        `help:"Keep the emulator's state (topics, subscriptions, schemas, IAM policies and unacknowledged messages) in DIR across restarts: restored at start, written every --save-interval and on shutdown. A corrupt or foreign state file is an error, never a silent reset. Without it the state is in memory only." placeholder:"DIR" type:"path"`
 	SaveInterval  time.Duration `name:"save-interval" default:"30s" help:"How often --data writes the state while serving (1s to 1h)." placeholder:"DURATION"`
 	CertsAddr     string        `name:"certs-addr" help:"Address of the HTTP server of the keys that verify push OIDC tokens (/oauth2/v1/certs, /oauth2/v3/certs, /.well-known/openid-configuration). Default: a free port, on loopback, or on every interface with --host 0.0.0.0 or ::." placeholder:"HOST:PORT"`
@@ -118,7 +121,8 @@ Examples:
 type emuConfig struct {
 	path  string // as given to --config
 	cfg   *model.Config
-	files stamps // the inputs as of the last load attempt (--watch)
+	res   *config.Result // the whole load (output blocks for --outputs)
+	files stamps         // the inputs as of the last load attempt (--watch)
 }
 
 func (e *emuConfig) key() string { return e.cfg.Project + "\x00" + e.cfg.Stack }
@@ -217,6 +221,12 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 		srv.InjectFault(f.Method, f.Code, f.Rate)
 	}
 	srv.SetQuota(quota)
+	if c.Outputs != "" {
+		if err := writeOutputsFile(c.Outputs, configs); err != nil {
+			return err
+		}
+		fmt.Fprintf(info, "Wrote the outputs to %s.\n", c.Outputs)
+	}
 	srv.SetHealth(true)
 	if c.Data != "" {
 		fmt.Fprintf(info, "State kept in %s: saved every %s and on shutdown.\n", filepath.Join(c.Data, emulator.StateFileName), c.SaveInterval)
@@ -262,11 +272,60 @@ func (c *EmulatorServeCmd) Run(rc *runContext) error {
 	}
 	fmt.Fprintln(info, "Press Ctrl-C to stop.")
 	if c.Watch {
-		sub.watch(local, configs, c.WatchInterval)
+		sub.watch(local, configs, c.WatchInterval, c.Outputs)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(info, "Shutting down.")
 	return srv.Close()
+}
+
+// writeOutputsFile writes the dotenv outputs of every configuration to
+// path, atomically. A name two configurations give different values is an
+// error naming both.
+func writeOutputsFile(path string, configs []*emuConfig) error {
+	var all []outputEntry
+	from := map[string]*emuConfig{}
+	value := map[string]string{}
+	for _, ec := range configs {
+		entries, _, _, err := outputsOf(ec.res)
+		if err != nil {
+			return fmt.Errorf("--outputs: %s: %w", ec.path, err)
+		}
+		for _, e := range entries {
+			if prev, ok := from[e.key]; ok {
+				if value[e.key] != e.value {
+					return fmt.Errorf("--outputs: %s and %s give %s different values (%s, %s)", prev.path, ec.path, e.key, value[e.key], e.value)
+				}
+				continue
+			}
+			from[e.key], value[e.key] = ec, e.value
+			all = append(all, e)
+		}
+	}
+	var b bytes.Buffer
+	if err := writeEntries(&b, all, dotenvQuote); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pubsubctl-outputs-*")
+	if err != nil {
+		return fmt.Errorf("--outputs: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--outputs: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--outputs: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--outputs: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--outputs: %w", err)
+	}
+	return nil
 }
 
 // saveEvery writes the emulator's state every interval until ctx ends
@@ -300,7 +359,7 @@ func (c *EmulatorServeCmd) loadConfigs(rc *runContext) ([]*emuConfig, error) {
 		if err != nil {
 			return nil, err
 		}
-		ec.cfg = res.Config
+		ec.cfg, ec.res = res.Config, res
 		for _, prev := range out {
 			if prev.key() == ec.key() {
 				return nil, &exitError{code: ExitError, err: sameStackError(prev, ec)}

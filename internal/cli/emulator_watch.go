@@ -15,7 +15,7 @@ import (
 // planned and applied through the pipeline (emulatorApply), printing the
 // plan. A configuration that does not load or apply is reported and
 // left: the emulator keeps serving the state last applied.
-func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Duration) {
+func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Duration, outputs string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	pending := make([]stamps, len(configs)) // a change seen once, not yet settled
@@ -40,7 +40,13 @@ func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Dur
 			// Recorded before loading: a broken configuration is tried
 			// again on its next change, not at every look.
 			ec.files = now
-			rc.reapply(addr, configs, i, changed)
+			if rc.reapply(addr, configs, i, changed) && outputs != "" {
+				if err := writeOutputsFile(outputs, configs); err != nil {
+					reportErr(rc, err)
+				} else {
+					fmt.Fprintf(rc.stdout, "Wrote the outputs to %s.\n", outputs)
+				}
+			}
 			// What the output filter held back is written now, not
 			// at the next change.
 			for _, w := range []any{rc.stdout, rc.stderr} {
@@ -57,8 +63,8 @@ func (rc *runContext) watch(addr string, configs []*emuConfig, interval time.Dur
 
 // reapply loads configs[i] again, after its files changed, and applies it
 // to the emulator at addr; on success configs[i] is the configuration
-// applied.
-func (rc *runContext) reapply(addr string, configs []*emuConfig, i int, changed []string) {
+// applied, and reapply reports true.
+func (rc *runContext) reapply(addr string, configs []*emuConfig, i int, changed []string) bool {
 	ec := configs[i]
 	fmt.Fprintf(rc.stdout, "\n%s %s changed: planning stack %s of project %s (%s) again.\n",
 		time.Now().Format("15:04:05"), strings.Join(changed, ", "), ec.cfg.Stack, ec.cfg.Project, ec.path)
@@ -69,14 +75,14 @@ func (rc *runContext) reapply(addr string, configs []*emuConfig, i int, changed 
 	if err != nil {
 		reportErr(rc, err)
 		keep()
-		return
+		return false
 	}
-	next := &emuConfig{path: ec.path, cfg: res.Config, files: ec.files}
+	next := &emuConfig{path: ec.path, cfg: res.Config, res: res, files: ec.files}
 	for j, o := range configs {
 		if j != i && o.key() == next.key() {
 			fmt.Fprintf(rc.stderr, "Error: %v\n", sameStackError(o, next))
 			keep()
-			return
+			return false
 		}
 	}
 	if next.key() != ec.key() {
@@ -90,11 +96,12 @@ func (rc *runContext) reapply(addr string, configs []*emuConfig, i int, changed 
 	}
 	if err != nil {
 		if rc.ctx.Err() != nil {
-			return // shutting down
+			return false // shutting down
 		}
 		reportErr(rc, err)
 		keep()
 	}
+	return err == nil
 }
 
 // reportErr prints err the way Main does, unless it was printed already

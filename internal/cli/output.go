@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pubsubctl/pubsubctl/internal/config"
 	"github.com/pubsubctl/pubsubctl/model"
 	"github.com/pubsubctl/pubsubctl/plan"
 )
@@ -56,20 +57,49 @@ type outputEntry struct {
 // resourceOutputs is what the JSON form says about one resource.
 type resourceOutputs map[string]string
 
+// outputJSON is an output block in the JSON form.
+type outputJSON struct {
+	Value       string `json:"value"`
+	Description string `json:"description,omitempty"`
+	Sensitive   bool   `json:"sensitive,omitempty"`
+}
+
 // Run loads the configuration and prints its outputs.
 func (c *OutputCmd) Run(rc *runContext) error {
 	res, _, err := rc.load(c.Dir)
 	if err != nil {
 		return err
 	}
+	entries, byAddr, outputs, err := outputsOf(res)
+	if err != nil {
+		return err
+	}
+	switch c.Format {
+	case "json":
+		enc := json.NewEncoder(rc.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Project   string                     `json:"project"`
+			Resources map[string]resourceOutputs `json:"resources"`
+			Outputs   map[string]outputJSON      `json:"outputs"`
+		}{res.Config.Project, byAddr, outputs})
+	case "dotenv":
+		return writeEntries(rc.stdout, entries, dotenvQuote)
+	}
+	return writeEntries(rc.stdout, entries, shellQuote)
+}
+
+// outputsOf resolves a loaded configuration's outputs: the entries in
+// order (env and dotenv forms), what each resource gives (JSON form) and
+// the output blocks. Sensitive values are SensitiveValue.
+func outputsOf(res *config.Result) (entries []outputEntry, byAddr map[string]resourceOutputs, outputs map[string]outputJSON, err error) {
 	cfg := res.Config
-	var entries []outputEntry
-	byAddr := map[string]resourceOutputs{}
+	byAddr = map[string]resourceOutputs{}
 	var addrOrder []string
 	owner := map[string]string{} // env key -> address that set it
 	add := func(addr, attr, key, value string) error {
 		if prev, ok := owner[key]; ok && prev != addr {
-			return &exitError{code: ExitError, err: fmt.Errorf("%s and %s both give the output name %s: rename one, or refer to it through an output block", prev, addr, key)}
+			return fmt.Errorf("%s and %s both give the output name %s: rename one, or refer to it through an output block", prev, addr, key)
 		}
 		owner[key] = addr
 		entries = append(entries, outputEntry{key: key, value: value})
@@ -84,7 +114,7 @@ func (c *OutputCmd) Run(rc *runContext) error {
 		return nil
 	}
 	if err := add("pubsubctl.project", "", "PUBSUB_PROJECT_ID", cfg.Project); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	for _, r := range cfg.Resources() {
 		a := r.Address()
@@ -95,11 +125,11 @@ func (c *OutputCmd) Run(rc *runContext) error {
 		}
 		full := model.FullName(cfg.Project, a.Kind, r.ID())
 		if err := add(addr, "name", base, full); err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		if a.Kind != model.KindSchema {
 			if err := add(addr, "id", base+"_ID", r.ID()); err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 		}
 		s, ok := r.(*model.Subscription)
@@ -115,12 +145,12 @@ func (c *OutputCmd) Run(rc *runContext) error {
 		}
 		if s.DeadLetter != nil && s.DeadLetter.Topic != "" {
 			if err := add(addr, "dead_letter_topic", base+"_DEAD_LETTER_TOPIC", s.DeadLetter.Topic); err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 		}
 		if p := s.Push; p != nil {
 			if err := add(addr, "push_endpoint", base+"_PUSH_ENDPOINT", value("push.endpoint", p.Endpoint)); err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 			if o := p.OIDC; o != nil {
 				// Pub/Sub uses the endpoint as the audience when none is set.
@@ -129,44 +159,27 @@ func (c *OutputCmd) Run(rc *runContext) error {
 					aud, path = p.Endpoint, "push.endpoint"
 				}
 				if err := add(addr, "push_audience", base+"_PUSH_AUDIENCE", value(path, aud)); err != nil {
-					return err
+					return nil, nil, nil, err
 				}
 				if err := add(addr, "push_service_account", base+"_PUSH_SERVICE_ACCOUNT", value("push.oidc.service_account", o.ServiceAccount)); err != nil {
-					return err
+					return nil, nil, nil, err
 				}
 			}
 		}
 	}
-	type outputJSON struct {
-		Value       string `json:"value"`
-		Description string `json:"description,omitempty"`
-		Sensitive   bool   `json:"sensitive,omitempty"`
-	}
-	outputs := map[string]outputJSON{}
+	outputs = map[string]outputJSON{}
 	for _, o := range res.Outputs {
 		v := o.Value
 		if o.Sensitive {
 			v = plan.SensitiveValue
 		}
 		if err := add("output."+o.Name, "", envName(o.Name), v); err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		entries[len(entries)-1].comment = o.Description
 		outputs[o.Name] = outputJSON{Value: v, Description: o.Description, Sensitive: o.Sensitive}
 	}
-	switch c.Format {
-	case "json":
-		enc := json.NewEncoder(rc.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Project   string                     `json:"project"`
-			Resources map[string]resourceOutputs `json:"resources"`
-			Outputs   map[string]outputJSON      `json:"outputs"`
-		}{cfg.Project, byAddr, outputs})
-	case "dotenv":
-		return writeEntries(rc.stdout, entries, dotenvQuote)
-	}
-	return writeEntries(rc.stdout, entries, shellQuote)
+	return entries, byAddr, outputs, nil
 }
 
 func writeEntries(w io.Writer, entries []outputEntry, quote func(string) string) error {
