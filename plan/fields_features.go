@@ -13,12 +13,10 @@ func ingestionFields(in *model.Ingestion) []field {
 	}
 	r := func(sub, value string) field { return row(model.TopicIngestion, sub, value) }
 	var f []field
-	if k := in.AWSKinesis; k != nil {
-		f = append(f,
-			r("aws_kinesis.stream_arn", q(k.StreamARN)),
-			r("aws_kinesis.consumer_arn", q(k.ConsumerARN)),
-			r("aws_kinesis.aws_role_arn", q(k.AWSRoleARN)),
-			r("aws_kinesis.gcp_service_account", q(k.GCPServiceAccount)))
+	for _, src := range model.IngestionSources {
+		for _, a := range src.Args(in) {
+			f = append(f, r(src.Block+"."+a.Name, q(*a.Value)))
+		}
 	}
 	if c := in.CloudStorage; c != nil {
 		f = append(f,
@@ -29,31 +27,6 @@ func ingestionFields(in *model.Ingestion) []field {
 		if c.TextDelimiter != nil {
 			f = append(f, r("cloud_storage.text_format.delimiter", strconv.Quote(*c.TextDelimiter)))
 		}
-	}
-	if e := in.AzureEventHubs; e != nil {
-		f = append(f,
-			r("azure_event_hubs.resource_group", q(e.ResourceGroup)),
-			r("azure_event_hubs.namespace", q(e.Namespace)),
-			r("azure_event_hubs.event_hub", q(e.EventHub)),
-			r("azure_event_hubs.client_id", q(e.ClientID)),
-			r("azure_event_hubs.tenant_id", q(e.TenantID)),
-			r("azure_event_hubs.subscription_id", q(e.SubscriptionID)),
-			r("azure_event_hubs.gcp_service_account", q(e.GCPServiceAccount)))
-	}
-	if m := in.AWSMSK; m != nil {
-		f = append(f,
-			r("aws_msk.cluster_arn", q(m.ClusterARN)),
-			r("aws_msk.topic", q(m.Topic)),
-			r("aws_msk.aws_role_arn", q(m.AWSRoleARN)),
-			r("aws_msk.gcp_service_account", q(m.GCPServiceAccount)))
-	}
-	if c := in.ConfluentCloud; c != nil {
-		f = append(f,
-			r("confluent_cloud.bootstrap_server", q(c.BootstrapServer)),
-			r("confluent_cloud.cluster_id", q(c.ClusterID)),
-			r("confluent_cloud.topic", q(c.Topic)),
-			r("confluent_cloud.identity_pool_id", q(c.IdentityPoolID)),
-			r("confluent_cloud.gcp_service_account", q(c.GCPServiceAccount)))
 	}
 	return append(f, r("platform_logs.severity", q(in.PlatformLogs)))
 }

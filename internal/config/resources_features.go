@@ -41,44 +41,15 @@ func (d *dec) ingestion(body *hclsyntax.Body) *model.Ingestion {
 		return nil
 	}
 	in := &model.Ingestion{}
-	if sb, sd := nd.block(b, "aws_kinesis"); sd != nil {
-		k := &model.KinesisSource{}
-		sd.str(sb, "stream_arn", &k.StreamARN)
-		sd.str(sb, "consumer_arn", &k.ConsumerARN)
-		sd.str(sb, "aws_role_arn", &k.AWSRoleARN)
-		sd.str(sb, "gcp_service_account", &k.GCPServiceAccount)
-		in.AWSKinesis = k
+	for _, src := range model.IngestionSources {
+		if sb, sd := nd.block(b, src.Block); sd != nil {
+			for _, a := range src.New(in) {
+				sd.str(sb, a.Name, a.Value)
+			}
+		}
 	}
 	if sb, sd := nd.block(b, "cloud_storage"); sd != nil {
 		in.CloudStorage = sd.storageSource(sb)
-	}
-	if sb, sd := nd.block(b, "azure_event_hubs"); sd != nil {
-		e := &model.EventHubsSource{}
-		sd.str(sb, "resource_group", &e.ResourceGroup)
-		sd.str(sb, "namespace", &e.Namespace)
-		sd.str(sb, "event_hub", &e.EventHub)
-		sd.str(sb, "client_id", &e.ClientID)
-		sd.str(sb, "tenant_id", &e.TenantID)
-		sd.str(sb, "subscription_id", &e.SubscriptionID)
-		sd.str(sb, "gcp_service_account", &e.GCPServiceAccount)
-		in.AzureEventHubs = e
-	}
-	if sb, sd := nd.block(b, "aws_msk"); sd != nil {
-		m := &model.MSKSource{}
-		sd.str(sb, "cluster_arn", &m.ClusterARN)
-		sd.str(sb, "topic", &m.Topic)
-		sd.str(sb, "aws_role_arn", &m.AWSRoleARN)
-		sd.str(sb, "gcp_service_account", &m.GCPServiceAccount)
-		in.AWSMSK = m
-	}
-	if sb, sd := nd.block(b, "confluent_cloud"); sd != nil {
-		c := &model.ConfluentSource{}
-		sd.str(sb, "bootstrap_server", &c.BootstrapServer)
-		sd.str(sb, "cluster_id", &c.ClusterID)
-		sd.str(sb, "topic", &c.Topic)
-		sd.str(sb, "identity_pool_id", &c.IdentityPoolID)
-		sd.str(sb, "gcp_service_account", &c.GCPServiceAccount)
-		in.ConfluentCloud = c
 	}
 	if sb, sd := nd.block(b, "platform_logs"); sd != nil {
 		sd.str(sb, "severity", &in.PlatformLogs)

@@ -30,12 +30,13 @@ func ingestionBlock(b *hclwrite.Body, in *model.Ingestion) {
 		return
 	}
 	nb := b.AppendNewBlock(model.TopicIngestion.Name, nil).Body()
-	if k := in.AWSKinesis; k != nil {
-		sb := nb.AppendNewBlock("aws_kinesis", nil).Body()
-		setStr(sb, "stream_arn", k.StreamARN)
-		setStr(sb, "consumer_arn", k.ConsumerARN)
-		setStr(sb, "aws_role_arn", k.AWSRoleARN)
-		setStr(sb, "gcp_service_account", k.GCPServiceAccount)
+	for _, src := range model.IngestionSources {
+		if args := src.Args(in); args != nil {
+			sb := nb.AppendNewBlock(src.Block, nil).Body()
+			for _, a := range args {
+				setStr(sb, a.Name, *a.Value)
+			}
+		}
 	}
 	if c := in.CloudStorage; c != nil {
 		sb := nb.AppendNewBlock("cloud_storage", nil).Body()
@@ -52,31 +53,6 @@ func ingestionBlock(b *hclwrite.Body, in *model.Ingestion) {
 				sb.AppendNewBlock("text_format", nil).Body().SetAttributeValue("delimiter", cty.StringVal(*c.TextDelimiter))
 			}
 		}
-	}
-	if e := in.AzureEventHubs; e != nil {
-		sb := nb.AppendNewBlock("azure_event_hubs", nil).Body()
-		setStr(sb, "resource_group", e.ResourceGroup)
-		setStr(sb, "namespace", e.Namespace)
-		setStr(sb, "event_hub", e.EventHub)
-		setStr(sb, "client_id", e.ClientID)
-		setStr(sb, "tenant_id", e.TenantID)
-		setStr(sb, "subscription_id", e.SubscriptionID)
-		setStr(sb, "gcp_service_account", e.GCPServiceAccount)
-	}
-	if m := in.AWSMSK; m != nil {
-		sb := nb.AppendNewBlock("aws_msk", nil).Body()
-		setStr(sb, "cluster_arn", m.ClusterARN)
-		setStr(sb, "topic", m.Topic)
-		setStr(sb, "aws_role_arn", m.AWSRoleARN)
-		setStr(sb, "gcp_service_account", m.GCPServiceAccount)
-	}
-	if c := in.ConfluentCloud; c != nil {
-		sb := nb.AppendNewBlock("confluent_cloud", nil).Body()
-		setStr(sb, "bootstrap_server", c.BootstrapServer)
-		setStr(sb, "cluster_id", c.ClusterID)
-		setStr(sb, "topic", c.Topic)
-		setStr(sb, "identity_pool_id", c.IdentityPoolID)
-		setStr(sb, "gcp_service_account", c.GCPServiceAccount)
 	}
 	if in.PlatformLogs != "" {
 		nb.AppendNewBlock("platform_logs", nil).Body().SetAttributeValue("severity", cty.StringVal(in.PlatformLogs))
