@@ -3,8 +3,9 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/metrics"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -224,7 +225,7 @@ func (p *Program) call(vm *goja.Runtime, m Message) (out *Message, err error) {
 		return nil, fmt.Errorf("%s is not a function", p.udf.FunctionName)
 	}
 	attrs := vm.NewObject()
-	for _, k := range sortedKeys(m.Attributes) {
+	for _, k := range slices.Sorted(maps.Keys(m.Attributes)) {
 		if err := attrs.Set(k, m.Attributes[k]); err != nil {
 			return nil, err
 		}
@@ -320,15 +321,6 @@ func firstLine(s string) string {
 		s = s[:300] + "..."
 	}
 	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // watch interrupts vm when the call runs past the time bound or the heap
