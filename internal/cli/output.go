@@ -13,7 +13,7 @@ import (
 
 // OutputCmd prints what applications need to know about a configuration.
 type OutputCmd struct {
-	Dir    string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+	ConfigDirArg
 	Format string `default:"env" enum:"env,json,dotenv" help:"Output format: env (KEY=value lines, shell-quoted, for . or eval), dotenv (KEY=\"value\", for .env files) or json (keyed by address)."`
 }
 

@@ -8,9 +8,15 @@ import (
 	"github.com/pubsubctl/pubsubctl/model"
 )
 
+// ConfigDirArg is the configuration argument of the commands that read
+// one and nothing else (validate, output).
+type ConfigDirArg struct {
+	Dir string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+}
+
 // ValidateCmd checks a configuration offline.
 type ValidateCmd struct {
-	Dir    string `arg:"" optional:"" default:"." help:"Configuration: a directory whose *.hcl files are read together, or a single .hcl file (default: the current directory)." type:"path"`
+	ConfigDirArg
 	Format string `default:"text" enum:"text,json,github" help:"How to print problems: text (file:line,column with the source), json (one object a line: file, line, column, severity, summary, detail) or github (GitHub Actions annotations, shown on the pull request's lines)."`
 	JSON   bool   `name:"json" help:"Same as --format json."`
 }
