@@ -231,8 +231,18 @@ func (x *executor) update(ctx context.Context, r *opRun, ch *plan.Change) (strin
 			}
 			return x.reconcile(v, got) == nil, nil
 		}
-		if err := r.call(ctx, live.Mutate, commit, resolve, nil); err != nil {
+		pruned, err := x.pruneRevisions(ctx, r, ch)
+		if err != nil {
 			return "", err
+		}
+		if err := r.call(ctx, live.Mutate, commit, resolve, nil); err != nil {
+			if pruned != "" {
+				err = fmt.Errorf("%s, then the commit failed: %w", pruned, err)
+			}
+			return "", err
+		}
+		if pruned != "" {
+			return pruned + ", then committed a new revision", nil
 		}
 		return "committed a new revision", nil
 	case *model.Topic:

@@ -36,6 +36,11 @@ type Schema struct {
 	Name       string  `json:"name,omitempty"` // resource ID
 	Type       string  `json:"type,omitempty"` // AVRO or PROTOCOL_BUFFER
 	Definition string  `json:"definition,omitempty"`
+	// PruneRevisions (prune_revisions) lets a plan that commits a new
+	// revision delete the oldest revisions no topic's revision range needs
+	// when the schema would otherwise pass Pub/Sub's limit (plan/prune.go).
+	// It is pubsubctl's setting, not a Pub/Sub field: never read live.
+	PruneRevisions bool `json:"prune_revisions,omitempty"`
 	// RevisionID is read from live state only.
 	RevisionID string    `json:"revision_id,omitempty"`
 	IAM        IAM       `json:"iam,omitempty"`

@@ -143,7 +143,7 @@ func (rc *runContext) planWith(client *live.Client, cfg *model.Config, targets [
 	}
 	l := state
 	p := plan.Compute(cfg, l, plan.Options{Target: client.Target(), Targets: targets, Adopt: adopt})
-	rc.warnSchemaRevisions(client, p)
+	rc.warnSchemaRevisions(client, p, cfg, l)
 	p.Warnings = append(warnings, p.Warnings...)
 	return p, l, sortedKeys(scope), nil
 }

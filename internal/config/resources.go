@@ -128,6 +128,7 @@ func (l *loader) decodeResource(cfg *model.Config, n *resourceNode) {
 			d := &dec{l: l, sc: sc, meta: &s.Meta}
 			d.str(body, "type", &s.Type)
 			d.str(body, "definition", &s.Definition)
+			d.boolean(body, "prune_revisions", &s.PruneRevisions)
 			d.iam(body, &s.IAM, []shortcut{{"viewers", model.RoleViewer}})
 			d.lifecycle(body, &s.Lifecycle)
 			cfg.Schemas = append(cfg.Schemas, s)

@@ -136,7 +136,7 @@ var (
 
 	schemaSpec = &bodySpec{
 		kind:     "schema",
-		attrs:    []string{"for_each", "name", "type", "definition", "viewers", "iam_policy"},
+		attrs:    []string{"for_each", "name", "type", "definition", "prune_revisions", "viewers", "iam_policy"},
 		required: []string{"type", "definition"},
 		blocks:   []*blockSpec{iamSpec, lifecycleSpec},
 	}

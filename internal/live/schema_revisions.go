@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"google.golang.org/api/iterator"
@@ -29,4 +31,52 @@ func (c *Client) SchemaRevisionCount(ctx context.Context, id string) (int, error
 		return iterator.NewPager(it, 50, tok).NextPage(page)
 	}, func(*pb.Schema) { n++ })
 	return n, err
+}
+
+// SchemaRevision is one revision of a schema.
+type SchemaRevision struct {
+	ID      string
+	Created time.Time
+	// Type and Definition are read with the full view only.
+	Type       string
+	Definition string
+}
+
+// SchemaRevisions lists every revision of a schema, oldest first (by
+// revision_create_time; Pub/Sub lists them newest first, and that order
+// breaks ties). full reads the definitions too (the full view); otherwise
+// only IDs and creation times. A missing schema is a NotFound error.
+func (c *Client) SchemaRevisions(ctx context.Context, id string, full bool) ([]SchemaRevision, error) {
+	name := qualify(c.project, model.KindSchema, id)
+	view := pb.SchemaView_BASIC
+	if full {
+		view = pb.SchemaView_FULL
+	}
+	var out []SchemaRevision
+	err := listPaged(ctx, c, nil, "list schema revisions", name, func(ctx context.Context, tok string, page *[]*pb.Schema) (string, error) {
+		it := c.schemas.ListSchemaRevisions(ctx, &pb.ListSchemaRevisionsRequest{Name: name, View: view, PageSize: 50, PageToken: tok})
+		return iterator.NewPager(it, 50, tok).NextPage(page)
+	}, func(p *pb.Schema) {
+		r := SchemaRevision{ID: p.GetRevisionId(), Created: p.GetRevisionCreateTime().AsTime()}
+		if full {
+			r.Type, r.Definition = enumFromProto(p.GetType(), schemaTypes), p.GetDefinition()
+		}
+		out = append(out, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	slices.SortStableFunc(out, func(a, b SchemaRevision) int { return a.Created.Compare(b.Created) })
+	return out, nil
+}
+
+// DeleteSchemaRevision deletes one revision of a schema (Pub/Sub refuses
+// to delete the last one left). NotFound passes through as a status error.
+func (c *Client) DeleteSchemaRevision(ctx context.Context, id, revisionID string) error {
+	full := qualify(c.project, model.KindSchema, id) + "@" + revisionID
+	return c.once(ctx, "delete schema revision", full, func(ctx context.Context) error {
+		_, err := c.schemas.DeleteSchemaRevision(ctx, &pb.DeleteSchemaRevisionRequest{Name: full})
+		return err
+	})
 }
